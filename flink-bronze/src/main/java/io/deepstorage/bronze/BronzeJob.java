@@ -1,0 +1,162 @@
+package io.deepstorage.bronze;
+
+import java.util.Properties;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.deepstorage.schemas.BronzeEvent;
+import io.deepstorage.schemas.DeadLetter;
+
+/**
+ * The bronze job: outbox changes → {@link RouteOutboxChanges} (valid records on, malformed to the dead letters)
+ * → keyed by event_id → {@link DropDuplicateEvents} → Parquet on S3, exactly once with checkpoints.
+ *
+ * <p>Like the flink-training jobs, it takes its source and sinks in the constructor; {@link #main} wires the real
+ * ones (Flink CDC Postgres source, FileSinks on S3).
+ */
+public final class BronzeJob {
+    private static final Logger LOG = LoggerFactory.getLogger(BronzeJob.class);
+    public static final String JOB_NAME = "deep-storage-bronze";
+
+    private final BronzeSettings settings;
+    private final Source<OutboxChange, ?, ?> source;
+    private final Sink<BronzeEvent> events;
+    private final Sink<DeadLetter> deadLetters;
+
+    public BronzeJob(BronzeSettings settings, Source<OutboxChange, ?, ?> source, Sink<BronzeEvent> events, Sink<DeadLetter> deadLetters) {
+        this.settings = settings;
+        this.source = source;
+        this.events = events;
+        this.deadLetters = deadLetters;
+    }
+
+    /** Wires the real source and sinks from settings. */
+    public static BronzeJob fromSettings(BronzeSettings settings) {
+        return new BronzeJob(settings, outboxSource(settings), BronzeSinks.events(settings.lakeUri()),
+                BronzeSinks.deadLetters(settings.lakeUri()));
+    }
+
+    /** Adds the pipeline and the checkpointing it relies on to {@code env}. */
+    public void attachTo(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setCheckpointStorage(settings.checkpointDir);
+        // Keep the last checkpoint on cancel: a restart or replay can resume from it.
+        checkpoints.setExternalizedCheckpointCleanup(CheckpointConfig.ExternalizedCheckpointCleanup.RETAIN_ON_CANCELLATION);
+        checkpoints.setMinPauseBetweenCheckpoints(Math.min(1000, settings.checkpointInterval.toMillis() / 2));
+        checkpoints.setTolerableCheckpointFailureNumber(3);
+        env.setStateBackend("rocksdb".equals(settings.stateBackend)
+                ? new EmbeddedRocksDBStateBackend(true)
+                : new HashMapStateBackend());
+        if (settings.parallelism != null) {
+            env.setParallelism(settings.parallelism);
+        }
+
+        SingleOutputStreamOperator<BronzeEvent> routed = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "outbox-cdc")
+                .uid("outbox-cdc-source")
+                .process(new RouteOutboxChanges(settings.runId))
+                .uid("route-outbox-changes")
+                .name("outbox change → bronze record");
+
+        routed.getSideOutput(RouteOutboxChanges.DEAD_LETTERS)
+                .sinkTo(deadLetters)
+                .uid("dead-letter-sink")
+                .name("bronze/_dlq parquet");
+
+        routed.keyBy(BronzeEvent::getEventId)
+                .process(new DropDuplicateEvents(settings.dedupTtl))
+                .uid("drop-duplicate-events")
+                .name("drop duplicate event_ids")
+                .sinkTo(events)
+                .uid("bronze-events-sink")
+                .name("bronze/events parquet");
+    }
+
+    public JobClient executeAsync(StreamExecutionEnvironment env) throws Exception {
+        attachTo(env);
+        return env.executeAsync(JOB_NAME);
+    }
+
+    public void execute(StreamExecutionEnvironment env) throws Exception {
+        attachTo(env);
+        env.execute(JOB_NAME);
+    }
+
+    /** The Flink CDC incremental Postgres source: initial snapshot, then the logical replication stream (pgoutput). */
+    public static Source<OutboxChange, ?, ?> outboxSource(BronzeSettings s) {
+        Properties debezium = new Properties();
+        debezium.setProperty("publication.name", s.publication);
+        // The publication is created by the DBA (docs/operations.md); the job must not need to own the table.
+        debezium.setProperty("publication.autocreate.mode", "disabled");
+        debezium.setProperty("decimal.handling.mode", "precise");
+        return PostgresSourceBuilder.PostgresIncrementalSource.<OutboxChange>builder()
+                .hostname(s.pgHost)
+                .port(s.pgPort)
+                .database(s.pgDatabase)
+                .schemaList(s.pgSchema)
+                .tableList(s.pgSchema + "." + s.pgTable)
+                .username(s.pgUser)
+                .password(s.pgPassword() == null ? "" : s.pgPassword())
+                .slotName(s.slotName)
+                .decodingPluginName("pgoutput")
+                .splitSize(s.snapshotChunkSize)
+                .fetchSize(s.snapshotFetchSize)
+                .startupOptions("latest".equals(s.startup) ? StartupOptions.latest() : StartupOptions.initial())
+                .debeziumProperties(debezium)
+                .deserializer(new OutboxChangeDeserializer())
+                .build();
+    }
+
+    /**
+     * Configures Flink's S3 filesystem (the flink-s3-fs-hadoop plugin found through FLINK_PLUGINS_DIR) for runs
+     * outside a Flink cluster; inside one, s3.* comes from the Flink configuration.
+     */
+    public static Configuration configureS3(BronzeSettings s) {
+        Configuration conf = new Configuration();
+        conf.setString("s3.endpoint", s.s3Endpoint);
+        conf.setString("s3.path.style.access", String.valueOf(s.pathStyle));
+        conf.setString("s3.access-key", s.s3AccessKey());
+        conf.setString("s3.secret-key", s.s3SecretKey());
+        conf.setString("s3.connection.ssl.enabled", String.valueOf(s.s3Endpoint.startsWith("https://")));
+        // Without it the FileSink committer hangs in S3A's fake-directory cleanup on some stores.
+        conf.setString("s3.directory.marker.retention", "keep");
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
+        return conf;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+            System.out.println(BronzeSettings.help("BronzeJob"));
+            return;
+        }
+        BronzeSettings settings;
+        try {
+            settings = BronzeSettings.parse(args, System.getenv());
+        } catch (BronzeSettings.BadSetting e) {
+            System.err.println("bronze: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LOG.info("starting {}", settings);
+        Configuration conf = settings.s3Endpoint != null ? configureS3(settings) : new Configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        fromSettings(settings).execute(env);
+    }
+}

@@ -1,0 +1,175 @@
+package io.deepstorage.bronze;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import io.deepstorage.schemas.LakeLayout;
+
+/**
+ * Runs the bronze job in-process (Flink MiniCluster) until it has caught up with the outbox — every event_id in
+ * stop_events is in a committed bronze or dead-letter file — then stops it and prints one {@code SUMMARY {json}}
+ * line. Used by the local pipeline run and the tests; production runs {@link BronzeJob} on a Flink cluster.
+ */
+public final class BronzeLocalRun implements AutoCloseable {
+    /** What a run did. */
+    public record Summary(long outboxEvents, long bronzeRows, long distinctBronzeEvents, long deadLetters,
+                          long duplicatesDropped, long deletes, long updates, long bronzeFiles, long deadLetterFiles,
+                          double seconds) {
+        public String toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("job", "bronze");
+            m.put("rows_in", outboxEvents);
+            m.put("rows_out", bronzeRows);
+            m.put("distinct_events", distinctBronzeEvents);
+            m.put("duplicates_dropped", duplicatesDropped);
+            m.put("dead_letters", deadLetters);
+            m.put("deletes", deletes);
+            m.put("updates", updates);
+            m.put("files_written", bronzeFiles + deadLetterFiles);
+            m.put("seconds", Math.round(seconds * 100) / 100.0);
+            StringBuilder b = new StringBuilder("{");
+            m.forEach((k, v) -> {
+                if (b.length() > 1) {
+                    b.append(", ");
+                }
+                b.append('"').append(k).append("\": ").append(v instanceof String ? "\"" + v + "\"" : v);
+            });
+            return b.append('}').toString();
+        }
+    }
+
+    private final BronzeSettings settings;
+    private final JobClient job;
+    private final Instant started;
+    private final CommittedParts bronze;
+    private final CommittedParts deadLetters;
+
+    private BronzeLocalRun(BronzeSettings settings, JobClient job) {
+        this.settings = settings;
+        this.job = job;
+        this.started = Instant.now();
+        this.bronze = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS);
+        this.deadLetters = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_DEAD_LETTERS);
+    }
+
+    /** Submits the job to an in-process MiniCluster and returns at once. */
+    public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
+        return new BronzeLocalRun(settings, BronzeJob.fromSettings(settings).executeAsync(env));
+    }
+
+    public JobClient job() { return job; }
+
+    /** Waits until every outbox event is in a committed bronze or dead-letter file. */
+    public Summary awaitCaughtUp(Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            Set<String> outbox = outboxEventIds(settings);
+            List<String> bronzeIds = bronze.eventIds();
+            Set<String> committed = new HashSet<>(bronzeIds);
+            committed.addAll(deadLetters.eventIds());
+            if (committed.containsAll(outbox)) {
+                Map<String, Object> acc = job.getAccumulators().get(30, TimeUnit.SECONDS);
+                return new Summary(outbox.size(), bronzeIds.size(), new HashSet<>(bronzeIds).size(),
+                        deadLetters.rowCount(), count(acc, DropDuplicateEvents.DUPLICATE_COUNT),
+                        count(acc, RouteOutboxChanges.DELETE_COUNT), count(acc, RouteOutboxChanges.UPDATE_COUNT),
+                        bronze.files().size(), deadLetters.files().size(),
+                        Duration.between(started, Instant.now()).toMillis() / 1000.0);
+            }
+            if (job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                throw new IllegalStateException("the bronze job ended before it caught up: " + job.getJobStatus().get());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                outbox.removeAll(committed);
+                throw new IllegalStateException("bronze did not catch up within " + timeout + ": " + outbox.size()
+                        + " outbox events not committed yet");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Cancels the job; committed files stay, the last checkpoint is retained. */
+    @Override
+    public void close() {
+        try {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // the job had already ended
+        }
+    }
+
+    private static long count(Map<String, Object> accumulators, String name) {
+        Object v = accumulators.get(name);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
+    static Set<String> outboxEventIds(BronzeSettings s) throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser, s.pgPassword() == null ? "" : s.pgPassword());
+             Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.setFetchSize(10_000);
+            try (ResultSet rs = st.executeQuery("SELECT event_id::text FROM " + s.pgSchema + "." + s.pgTable)) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+            System.out.println(BronzeSettings.help("BronzeLocalRun")
+                    + "  --timeout                how long to wait for catching up (default 10m)\n");
+            return;
+        }
+        Duration timeout;
+        BronzeSettings settings;
+        try {
+            Map<String, String> extra = BronzeSettings.resolve(args, Map.of(), List.of("timeout"));
+            timeout = Durations.parse(extra.getOrDefault("timeout", "10m"));
+            settings = BronzeSettings.parse(withoutOption(args, "timeout"), System.getenv());
+            if (settings.s3Endpoint == null) {
+                throw new BronzeSettings.BadSetting("--s3-endpoint (S3_ENDPOINT) is required for a local run");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("bronze: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Summary summary;
+        try (BronzeLocalRun run = start(settings, BronzeJob.configureS3(settings))) {
+            summary = run.awaitCaughtUp(timeout);
+        }
+        System.out.println("SUMMARY " + summary.toJson());
+        System.exit(0); // the MiniCluster leaves non-daemon threads behind
+    }
+
+    private static String[] withoutOption(String[] args, String name) {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--" + name)) {
+                i++;
+            } else if (!args[i].startsWith("--" + name + "=")) {
+                kept.add(args[i]);
+            }
+        }
+        return kept.toArray(String[]::new);
+    }
+}

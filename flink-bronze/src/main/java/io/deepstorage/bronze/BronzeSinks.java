@@ -1,0 +1,81 @@
+package io.deepstorage.bronze;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
+import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.SimpleVersionedStringSerializer;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+
+import io.deepstorage.schemas.BronzeEvent;
+import io.deepstorage.schemas.DeadLetter;
+import io.deepstorage.schemas.LakeLayout;
+
+/**
+ * Parquet-Avro FileSinks for bronze and its dead letters. Bulk formats roll on every checkpoint, and a part becomes
+ * visible (part-*.parquet) only when the checkpoint that covers it completes: exactly once.
+ */
+public final class BronzeSinks {
+    private BronzeSinks() {}
+
+    /** {@code <lake>/bronze/events/date=YYYY-MM-DD/} by the UTC date of occurred_at. */
+    public static FileSink<BronzeEvent> events(String lakeUri) {
+        return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_EVENTS),
+                        AvroParquetWriters.forSpecificRecord(BronzeEvent.class))
+                .withBucketAssigner(new UtcDateBuckets<>(e -> e.getOccurredAt()))
+                .withOutputFileConfig(partNames())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .build();
+    }
+
+    /** {@code <lake>/bronze/_dlq/date=YYYY-MM-DD/} by the UTC date the letter was written (occurred_at may be the broken part). */
+    public static FileSink<DeadLetter> deadLetters(String lakeUri) {
+        return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_DEAD_LETTERS),
+                        AvroParquetWriters.forSpecificRecord(DeadLetter.class))
+                .withBucketAssigner(new UtcDateBuckets<>(d -> d.getIngestedAt()))
+                .withOutputFileConfig(partNames())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .build();
+    }
+
+    private static OutputFileConfig partNames() {
+        return OutputFileConfig.builder()
+                .withPartPrefix(LakeLayout.PART_PREFIX)
+                .withPartSuffix(LakeLayout.PART_SUFFIX)
+                .build();
+    }
+
+    /** Hive-style {@code date=YYYY-MM-DD} buckets from a timestamp of the record. */
+    static final class UtcDateBuckets<T> implements BucketAssigner<T, String> {
+        private static final long serialVersionUID = 1L;
+
+        interface Time<T> extends java.io.Serializable {
+            Instant of(T record);
+        }
+
+        private final Time<T> time;
+
+        UtcDateBuckets(Time<T> time) {
+            this.time = time;
+        }
+
+        @Override
+        public String getBucketId(T element, Context context) {
+            return bucketOf(time.of(element));
+        }
+
+        static String bucketOf(Instant instant) {
+            return "date=" + instant.atOffset(ZoneOffset.UTC).toLocalDate();
+        }
+
+        @Override
+        public SimpleVersionedSerializer<String> getSerializer() {
+            return SimpleVersionedStringSerializer.INSTANCE;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.deepstorage.bronze;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+
+import io.deepstorage.schemas.LakeLayout;
+
+/**
+ * Reads what the FileSink has committed under a layer (only part-*.parquet files in date= folders; in-progress
+ * data is never visible there), through Flink's filesystem, so it works on S3 as on a local folder. Committed
+ * files never change, so what was read of a file is remembered.
+ */
+public final class CommittedParts {
+    private final String layerUri;
+    private final Map<String, List<String>> eventIdsByFile = new HashMap<>();
+
+    public CommittedParts(String layerUri) {
+        this.layerUri = layerUri;
+    }
+
+    /** Every committed part file under the layer. */
+    public List<FileStatus> files() throws IOException {
+        Path root = new Path(layerUri);
+        FileSystem fs = root.getFileSystem();
+        List<FileStatus> parts = new ArrayList<>();
+        if (!fs.exists(root)) {
+            return parts;
+        }
+        for (FileStatus partition : fs.listStatus(root)) {
+            if (!partition.isDir() || !partition.getPath().getName().startsWith("date=")) {
+                continue;
+            }
+            for (FileStatus f : fs.listStatus(partition.getPath())) {
+                if (!f.isDir() && LakeLayout.isCommittedPart(f.getPath().getName())) {
+                    parts.add(f);
+                }
+            }
+        }
+        return parts;
+    }
+
+    /** The event_id column of every committed row (nulls skipped), one entry per row. */
+    public List<String> eventIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (String id : eventIdColumn()) {
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** Number of committed rows. */
+    public long rowCount() throws IOException {
+        return eventIdColumn().size();
+    }
+
+    private List<String> eventIdColumn() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (FileStatus f : files()) {
+            List<String> cached = eventIdsByFile.get(f.getPath().toString());
+            if (cached == null) {
+                List<String> read = new ArrayList<>();
+                Schema projection = SchemaBuilder.record("EventIdOnly").fields().optionalString("event_id").endRecord();
+                readRows(f, projection, r -> {
+                    Object id = r.get("event_id");
+                    read.add(id == null ? null : id.toString());
+                });
+                cached = read;
+                eventIdsByFile.put(f.getPath().toString(), cached);
+            }
+            ids.addAll(cached);
+        }
+        return ids;
+    }
+
+    /** Reads every row of one file (all columns when {@code projection} is null). */
+    public static void readRows(FileStatus file, Schema projection, Consumer<GenericRecord> rows) throws IOException {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+        if (projection != null) {
+            AvroReadSupport.setRequestedProjection(conf, projection);
+        }
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new FlinkInputFile(file))
+                .withDataModel(GenericData.get())
+                .withConf(conf)
+                .build()) {
+            GenericRecord r;
+            while ((r = reader.read()) != null) {
+                rows.accept(r);
+            }
+        }
+    }
+
+    /** Parquet's InputFile over a Flink filesystem file. */
+    private static final class FlinkInputFile implements InputFile {
+        private final FileStatus status;
+
+        FlinkInputFile(FileStatus status) {
+            this.status = status;
+        }
+
+        @Override
+        public long getLength() {
+            return status.getLen();
+        }
+
+        @Override
+        public SeekableInputStream newStream() throws IOException {
+            FSDataInputStream in = status.getPath().getFileSystem().open(status.getPath());
+            return new DelegatingSeekableInputStream(in) {
+                @Override
+                public long getPos() throws IOException {
+                    return in.getPos();
+                }
+
+                @Override
+                public void seek(long newPos) throws IOException {
+                    in.seek(newPos);
+                }
+            };
+        }
+    }
+}

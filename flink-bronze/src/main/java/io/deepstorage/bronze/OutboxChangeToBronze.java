@@ -1,0 +1,225 @@
+package io.deepstorage.bronze;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+import io.deepstorage.schemas.BronzeEvent;
+import io.deepstorage.schemas.DeadLetter;
+
+/**
+ * Pure mapping of one outbox change to what bronze keeps: a {@link BronzeEvent}, a {@link DeadLetter} with the
+ * reason, or a counted delete. Unknown event types and payload keys pass through untouched.
+ */
+public final class OutboxChangeToBronze {
+    /** Earliest and latest occurred_at a real stop event can have; anything else is a broken row. */
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
+
+    /** The outcome of mapping one change: exactly one of the three is set. */
+    public record Outcome(BronzeEvent event, DeadLetter deadLetter, OutboxChange deleted) {
+        static Outcome of(BronzeEvent e) { return new Outcome(e, null, null); }
+        static Outcome dead(DeadLetter d) { return new Outcome(null, d, null); }
+        static Outcome delete(OutboxChange c) { return new Outcome(null, null, c); }
+    }
+
+    private OutboxChangeToBronze() {}
+
+    public static Outcome map(OutboxChange c, Instant ingestedAt, String runId) {
+        if (c.problem != null) {
+            return dead(c, c.problem, ingestedAt, runId);
+        }
+        if (OutboxChange.DELETE.equals(c.kind)) {
+            return Outcome.delete(c);
+        }
+        String reason = validate(c);
+        if (reason != null) {
+            return dead(c, reason, ingestedAt, runId);
+        }
+        try {
+            return Outcome.of(BronzeEvent.newBuilder()
+                    .setEventId(c.eventId)
+                    .setEventSeq(c.eventSeq)
+                    .setOccurredAt(Instant.parse(c.occurredAt))
+                    .setOperationId(c.operationId)
+                    .setClientId(c.clientId)
+                    .setSymbol(c.symbol)
+                    .setEventType(c.eventType)
+                    .setTriggerPrice(scaled(c.triggerPrice, 20, 8))
+                    .setStopPrice(scaled(c.stopPrice, 20, 8))
+                    .setQuantity(scaled(c.quantity, 20, 8))
+                    .setSide(c.side)
+                    .setExecutionToken(c.executionToken)
+                    .setPayloadJson(c.payloadJson)
+                    .setRequestPayloadHash(c.requestPayloadHash)
+                    .setExchangeOrderId(c.exchangeOrderId)
+                    .setFillPrice(scaled(c.fillPrice, 20, 8))
+                    .setSlippagePct(scaled(c.slippagePct, 10, 4))
+                    .setSource(c.source)
+                    .setErrorMessage(c.errorMessage)
+                    .setRetryCount(c.retryCount)
+                    .setChangeKind(c.kind)
+                    .setSourceCommitLsn(c.commitOrderLsn)
+                    .setSourceLsn(c.lsn)
+                    .setSourceTxId(c.txId)
+                    .setSourceCommitTs(c.sourceTimeMicros == null ? null : micros(c.sourceTimeMicros))
+                    .setIngestedAt(ingestedAt)
+                    .setIngestRunId(runId)
+                    .build());
+        } catch (RuntimeException e) {
+            return dead(c, "cannot build the bronze record: " + e.getMessage(), ingestedAt, runId);
+        }
+    }
+
+    /** The first rule a change breaks, or null when it makes a valid bronze record. */
+    static String validate(OutboxChange c) {
+        if (!OutboxChange.SNAPSHOT.equals(c.kind) && !OutboxChange.INSERT.equals(c.kind) && !OutboxChange.UPDATE.equals(c.kind)) {
+            return "unknown change kind " + c.kind;
+        }
+        if (c.eventId == null) {
+            return "event_id is null";
+        }
+        try {
+            UUID.fromString(c.eventId);
+        } catch (IllegalArgumentException e) {
+            return "event_id is not a uuid: " + c.eventId;
+        }
+        if (c.occurredAt == null) {
+            return "occurred_at is null";
+        }
+        Instant occurred;
+        try {
+            occurred = Instant.parse(c.occurredAt);
+        } catch (DateTimeParseException e) {
+            return "occurred_at is not a timestamp: " + c.occurredAt;
+        }
+        if (occurred.isBefore(EARLIEST) || !occurred.isBefore(LATEST)) {
+            return "occurred_at " + c.occurredAt + " is outside [" + EARLIEST + ", " + LATEST + ")";
+        }
+        if (c.operationId == null) return "operation_id is null";
+        if (c.clientId == null) return "client_id is null";
+        if (blank(c.symbol)) return "symbol is blank";
+        if (blank(c.eventType)) return "event_type is blank";
+        if (blank(c.source)) return "source is blank";
+        if (c.retryCount == null) return "retry_count is null";
+        if (c.payloadJson == null || !c.payloadJson.trim().startsWith("{")) {
+            return "payload_json is not a JSON object";
+        }
+        String decimals = firstBadDecimal(c);
+        return decimals;
+    }
+
+    private static String firstBadDecimal(OutboxChange c) {
+        String[] names = {"trigger_price", "stop_price", "quantity", "fill_price"};
+        BigDecimal[] values = {c.triggerPrice, c.stopPrice, c.quantity, c.fillPrice};
+        for (int i = 0; i < names.length; i++) {
+            if (!fits(values[i], 20, 8)) {
+                return names[i] + " " + values[i].toPlainString() + " does not fit numeric(20,8)";
+            }
+        }
+        if (!fits(c.slippagePct, 10, 4)) {
+            return "slippage_pct " + c.slippagePct.toPlainString() + " does not fit numeric(10,4)";
+        }
+        return null;
+    }
+
+    static boolean fits(BigDecimal v, int precision, int scale) {
+        if (v == null) {
+            return true;
+        }
+        try {
+            return v.setScale(scale, RoundingMode.UNNECESSARY).precision() <= precision;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
+
+    private static BigDecimal scaled(BigDecimal v, int precision, int scale) {
+        return v == null ? null : v.setScale(scale, RoundingMode.UNNECESSARY);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static Instant micros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+    }
+
+    private static Outcome dead(OutboxChange c, String reason, Instant ingestedAt, String runId) {
+        return Outcome.dead(DeadLetter.newBuilder()
+                .setReason(reason)
+                .setRawRowJson(c.rawRow != null ? c.rawRow : rawRow(c))
+                .setEventId(c.eventId)
+                .setChangeKind(c.kind == null ? "UNKNOWN" : c.kind)
+                .setSourceLsn(c.lsn)
+                .setSourceTxId(c.txId)
+                .setIngestedAt(ingestedAt)
+                .setIngestRunId(runId)
+                .build());
+    }
+
+    /** The row as JSON, every column as the source gave it. */
+    static String rawRow(OutboxChange c) {
+        Object[][] cols = {
+            {"event_id", c.eventId}, {"event_seq", c.eventSeq}, {"occurred_at", c.occurredAt},
+            {"operation_id", c.operationId}, {"client_id", c.clientId}, {"symbol", c.symbol},
+            {"event_type", c.eventType}, {"trigger_price", c.triggerPrice}, {"stop_price", c.stopPrice},
+            {"quantity", c.quantity}, {"side", c.side}, {"execution_token", c.executionToken},
+            {"payload_json", c.payloadJson}, {"request_payload_hash", c.requestPayloadHash},
+            {"exchange_order_id", c.exchangeOrderId}, {"fill_price", c.fillPrice}, {"slippage_pct", c.slippagePct},
+            {"source", c.source}, {"error_message", c.errorMessage}, {"retry_count", c.retryCount},
+        };
+        StringBuilder b = new StringBuilder("{");
+        for (Object[] col : cols) {
+            if (b.length() > 1) {
+                b.append(", ");
+            }
+            b.append('"').append(col[0]).append("\": ");
+            Object v = col[1];
+            if (v == null) {
+                b.append("null");
+            } else if (v instanceof BigDecimal d) {
+                b.append(d.toPlainString());
+            } else if (v instanceof Number) {
+                b.append(v);
+            } else {
+                b.append('"').append(Json.escape(v.toString())).append('"');
+            }
+        }
+        return b.append('}').toString();
+    }
+
+    /**
+     * Identity of an event's content (every outbox column, none of the source position): two deliveries of the
+     * same row have the same fingerprint, an UPDATE that changed a column has another.
+     */
+    public static long contentFingerprint(BronzeEvent e) {
+        String content = String.join("\u0001",
+                e.getEventId(), String.valueOf(e.getEventSeq()), e.getOccurredAt().toString(),
+                String.valueOf(e.getOperationId()), String.valueOf(e.getClientId()), e.getSymbol(), e.getEventType(),
+                plain(e.getTriggerPrice()), plain(e.getStopPrice()), plain(e.getQuantity()), String.valueOf(e.getSide()),
+                String.valueOf(e.getExecutionToken()), e.getPayloadJson(), String.valueOf(e.getRequestPayloadHash()),
+                String.valueOf(e.getExchangeOrderId()), plain(e.getFillPrice()), plain(e.getSlippagePct()), e.getSource(),
+                String.valueOf(e.getErrorMessage()), String.valueOf(e.getRetryCount()));
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
+            long h = 0;
+            for (int i = 0; i < 8; i++) {
+                h = (h << 8) | (d[i] & 0xff);
+            }
+            return h;
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static String plain(BigDecimal d) {
+        return d == null ? "null" : d.toPlainString();
+    }
+}

@@ -1,0 +1,131 @@
+package io.deepstorage.bronze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import io.deepstorage.schemas.BronzeEvent;
+
+class OutboxChangeToBronzeTest {
+    static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+
+    static OutboxChange change(String kind) {
+        OutboxChange c = new OutboxChange();
+        c.kind = kind;
+        c.eventId = "7b7d7c3e-0d6f-4a53-9c55-3b2f4c1f0a11";
+        c.eventSeq = null;
+        c.occurredAt = "2026-11-20T23:59:59.123456Z";
+        c.operationId = 42L;
+        c.clientId = 7L;
+        c.symbol = "BTCUSDC";
+        c.eventType = "STOP_TRIGGERED";
+        c.triggerPrice = new BigDecimal("60000.1");
+        c.stopPrice = new BigDecimal("59990.12345678");
+        c.quantity = new BigDecimal("0.5");
+        c.side = "SELL";
+        c.executionToken = "tok-1";
+        c.payloadJson = "{\"entry_price\": \"61000\", \"brand_new_key\": 1}";
+        c.source = "ws";
+        c.retryCount = 0;
+        c.commitOrderLsn = 1000L;
+        c.lsn = 1010L;
+        c.txId = 77L;
+        c.sourceTimeMicros = 1_763_683_199_500_000L;
+        return c;
+    }
+
+    @Test
+    void aValidInsertBecomesABronzeRecordWithEveryColumnAndItsSourcePosition() {
+        BronzeEvent e = OutboxChangeToBronze.map(change(OutboxChange.INSERT), NOW, "run-1").event();
+
+        assertThat(e.getEventId()).isEqualTo("7b7d7c3e-0d6f-4a53-9c55-3b2f4c1f0a11");
+        assertThat(e.getEventSeq()).isNull();
+        assertThat(e.getOccurredAt()).isEqualTo(Instant.parse("2026-11-20T23:59:59.123456Z"));
+        assertThat(e.getTriggerPrice()).isEqualTo(new BigDecimal("60000.10000000"));
+        assertThat(e.getStopPrice().scale()).isEqualTo(8);
+        assertThat(e.getPayloadJson()).contains("brand_new_key");
+        assertThat(e.getChangeKind()).isEqualTo("INSERT");
+        assertThat(e.getSourceCommitLsn()).isEqualTo(1000L);
+        assertThat(e.getSourceLsn()).isEqualTo(1010L);
+        assertThat(e.getSourceTxId()).isEqualTo(77L);
+        assertThat(e.getSourceCommitTs()).isEqualTo(Instant.parse("2025-11-20T23:59:59.500Z"));
+        assertThat(e.getIngestedAt()).isEqualTo(NOW);
+        assertThat(e.getIngestRunId()).isEqualTo("run-1");
+    }
+
+    @Test
+    void anUnknownEventTypePassesThroughUntouched() {
+        OutboxChange c = change(OutboxChange.INSERT);
+        c.eventType = "PARTIAL_FILL";
+        assertThat(OutboxChangeToBronze.map(c, NOW, "r").event().getEventType()).isEqualTo("PARTIAL_FILL");
+    }
+
+    @Test
+    void aBlankSymbolGoesToTheDeadLettersWithTheReasonAndTheRawRow() {
+        OutboxChange c = change(OutboxChange.INSERT);
+        c.symbol = " ";
+        var outcome = OutboxChangeToBronze.map(c, NOW, "r");
+        assertThat(outcome.event()).isNull();
+        assertThat(outcome.deadLetter().getReason()).isEqualTo("symbol is blank");
+        assertThat(outcome.deadLetter().getRawRowJson()).contains("\"symbol\": \" \"").contains("\"operation_id\": 42");
+        assertThat(outcome.deadLetter().getEventId()).isEqualTo(c.eventId);
+    }
+
+    @Test
+    void anImplausibleOccurredAtGoesToTheDeadLetters() {
+        OutboxChange c = change(OutboxChange.INSERT);
+        c.occurredAt = "1970-01-01T00:00:00Z";
+        assertThat(OutboxChangeToBronze.map(c, NOW, "r").deadLetter().getReason()).startsWith("occurred_at 1970-01-01T00:00:00Z is outside");
+        c.occurredAt = "infinity";
+        assertThat(OutboxChangeToBronze.map(c, NOW, "r").deadLetter().getReason()).isEqualTo("occurred_at is not a timestamp: infinity");
+    }
+
+    @Test
+    void aDecimalThatDoesNotFitItsColumnGoesToTheDeadLetters() {
+        OutboxChange c = change(OutboxChange.INSERT);
+        c.slippagePct = new BigDecimal("1.23456");
+        assertThat(OutboxChangeToBronze.map(c, NOW, "r").deadLetter().getReason()).isEqualTo("slippage_pct 1.23456 does not fit numeric(10,4)");
+    }
+
+    @Test
+    void aRowTheSourceCouldNotReadGoesToTheDeadLettersAsDelivered() {
+        OutboxChange c = new OutboxChange();
+        c.kind = OutboxChange.INSERT;
+        c.problem = "cannot read the row: column retry_count is missing";
+        c.rawRow = "{\"event_id\": \"x\"}";
+        var dead = OutboxChangeToBronze.map(c, NOW, "r").deadLetter();
+        assertThat(dead.getReason()).isEqualTo(c.problem);
+        assertThat(dead.getRawRowJson()).isEqualTo(c.rawRow);
+    }
+
+    @Test
+    void aDeleteIsNeitherARecordNorADeadLetter() {
+        var outcome = OutboxChangeToBronze.map(change(OutboxChange.DELETE), NOW, "r");
+        assertThat(outcome.deleted()).isNotNull();
+        assertThat(outcome.event()).isNull();
+        assertThat(outcome.deadLetter()).isNull();
+    }
+
+    @Test
+    void theSameRowDeliveredTwiceHasOneFingerprintAndAnUpdatedRowAnother() {
+        BronzeEvent first = OutboxChangeToBronze.map(change(OutboxChange.SNAPSHOT), NOW, "run-1").event();
+        OutboxChange again = change(OutboxChange.INSERT);
+        again.lsn = 99_999L;
+        BronzeEvent second = OutboxChangeToBronze.map(again, NOW.plusSeconds(5), "run-2").event();
+        OutboxChange updated = change(OutboxChange.UPDATE);
+        updated.errorMessage = "changed";
+        BronzeEvent third = OutboxChangeToBronze.map(updated, NOW, "run-1").event();
+
+        assertThat(OutboxChangeToBronze.contentFingerprint(second)).isEqualTo(OutboxChangeToBronze.contentFingerprint(first));
+        assertThat(OutboxChangeToBronze.contentFingerprint(third)).isNotEqualTo(OutboxChangeToBronze.contentFingerprint(first));
+    }
+
+    @Test
+    void debeziumsSequenceGivesTheTransactionOrderingLsn() {
+        assertThat(OutboxChangeDeserializer.firstSequenceElement("[\"24023128\",\"24023160\"]")).isEqualTo(24023128L);
+        assertThat(OutboxChangeDeserializer.firstSequenceElement("[null,\"24023160\"]")).isNull();
+    }
+}
