@@ -46,15 +46,29 @@ public final class OutboxSchema {
 
     private OutboxSchema() {}
 
-    /** Creates the table, its indexes and the publication (pre-created: the CDC source must not need to own it). */
+    /** The DBA's one-time setup for the bronze job: the publication and min/max(uuid) for snapshot chunking. */
+    public static final String CDC_SETUP_RESOURCE = "/sql/outbox-cdc-setup.sql";
+
+    /** Creates the table and its indexes, then runs the same CDC setup a DBA runs in production. */
     public static void create(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute(CREATE_TABLE);
             for (String index : INDEXES) {
                 s.execute(index);
             }
+            s.execute(cdcSetupSql());
         }
-        createPublication(connection, DEFAULT_PUBLICATION);
+    }
+
+    public static String cdcSetupSql() {
+        try (var in = OutboxSchema.class.getResourceAsStream(CDC_SETUP_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(CDC_SETUP_RESOURCE + " is not on the classpath (shared-schemas)");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static void createPublication(Connection connection, String publication) throws SQLException {

@@ -118,6 +118,7 @@ public final class BronzeJob {
                 .decodingPluginName("pgoutput")
                 .splitSize(s.snapshotChunkSize)
                 .fetchSize(s.snapshotFetchSize)
+                .heartbeatInterval(s.heartbeatInterval)
                 .startupOptions("latest".equals(s.startup) ? StartupOptions.latest() : StartupOptions.initial())
                 .debeziumProperties(debezium)
                 .deserializer(new OutboxChangeDeserializer())
@@ -155,6 +156,12 @@ public final class BronzeJob {
             return;
         }
         LOG.info("starting {}", settings);
+        var problems = OutboxPreconditions.problems(settings);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("bronze: " + p));
+            System.exit(2);
+            return;
+        }
         Configuration conf = settings.s3Endpoint != null ? configureS3(settings) : new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         fromSettings(settings).execute(env);

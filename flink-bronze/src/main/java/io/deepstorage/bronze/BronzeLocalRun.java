@@ -69,21 +69,31 @@ public final class BronzeLocalRun implements AutoCloseable {
 
     /** Submits the job to an in-process MiniCluster and returns at once. */
     public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
+        Configuration conf = new Configuration(flinkConf);
+        // Locally a broken job should fail, not restart forever as a cluster deployment would.
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "3");
+        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         return new BronzeLocalRun(settings, BronzeJob.fromSettings(settings).executeAsync(env));
     }
 
     public JobClient job() { return job; }
 
-    /** Waits until every outbox event is in a committed bronze or dead-letter file. */
+    /**
+     * Waits until the job has caught up with everything committed in PostgreSQL before this call: the replication
+     * slot has confirmed the WAL position of now (the source confirms positions only for completed checkpoints,
+     * i.e. committed files), and every outbox event is in a committed bronze or dead-letter file.
+     */
     public Summary awaitCaughtUp(Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
+        String target = scalar("SELECT pg_current_wal_lsn()::text");
         while (true) {
             Set<String> outbox = outboxEventIds(settings);
             List<String> bronzeIds = bronze.eventIds();
             Set<String> committed = new HashSet<>(bronzeIds);
             committed.addAll(deadLetters.eventIds());
-            if (committed.containsAll(outbox)) {
+            if (committed.containsAll(outbox) && slotConfirmed(target)) {
                 Map<String, Object> acc = job.getAccumulators().get(30, TimeUnit.SECONDS);
                 return new Summary(outbox.size(), bronzeIds.size(), new HashSet<>(bronzeIds).size(),
                         deadLetters.rowCount(), count(acc, DropDuplicateEvents.DUPLICATE_COUNT),
@@ -110,6 +120,19 @@ public final class BronzeLocalRun implements AutoCloseable {
             job.cancel().get(60, TimeUnit.SECONDS);
         } catch (Exception ignored) {
             // the job had already ended
+        }
+    }
+
+    private boolean slotConfirmed(String lsn) throws Exception {
+        return "t".equals(scalar("SELECT (confirmed_flush_lsn >= '" + lsn + "'::pg_lsn)::text FROM pg_replication_slots"
+                + " WHERE slot_name = '" + settings.slotName + "'").substring(0, 1));
+    }
+
+    private String scalar(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.pgUser,
+                settings.pgPassword() == null ? "" : settings.pgPassword());
+             ResultSet rs = c.createStatement().executeQuery(sql)) {
+            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "f";
         }
     }
 
@@ -150,6 +173,12 @@ public final class BronzeLocalRun implements AutoCloseable {
             }
         } catch (IllegalArgumentException e) {
             System.err.println("bronze: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        var problems = OutboxPreconditions.problems(settings);
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("bronze: " + p));
             System.exit(2);
             return;
         }

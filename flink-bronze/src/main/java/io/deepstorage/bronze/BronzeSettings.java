@@ -44,6 +44,7 @@ public final class BronzeSettings implements Serializable {
             new Option("startup", "BRONZE_STARTUP", "initial", "initial (snapshot, then stream) or latest (stream only)"),
             new Option("snapshot-chunk-size", "BRONZE_SNAPSHOT_CHUNK_SIZE", "100000", "rows per snapshot chunk"),
             new Option("snapshot-fetch-size", "BRONZE_SNAPSHOT_FETCH_SIZE", "10000", "rows per snapshot fetch"),
+            new Option("heartbeat-interval", "BRONZE_HEARTBEAT_INTERVAL", "30s", "heartbeat that moves the slot on while the outbox is quiet, so PostgreSQL can recycle WAL"),
             new Option("bucket", "S3_BUCKET", null, "bucket of the lake (required)"),
             new Option("s3-endpoint", "S3_ENDPOINT", null, "S3 endpoint; when set the job configures the S3 filesystem itself (local runs); in a Flink cluster set s3.* in the Flink configuration"),
             new Option("path-style", "S3_PATH_STYLE", "true", "path-style S3 access"),
@@ -67,6 +68,7 @@ public final class BronzeSettings implements Serializable {
     public final String startup;
     public final int snapshotChunkSize;
     public final int snapshotFetchSize;
+    public final Duration heartbeatInterval;
     public final String bucket;
     public final String s3Endpoint;
     public final boolean pathStyle;
@@ -92,6 +94,7 @@ public final class BronzeSettings implements Serializable {
         startup = oneOf(v, "startup", List.of("initial", "latest"));
         snapshotChunkSize = integer(v, "snapshot-chunk-size", 1, Integer.MAX_VALUE);
         snapshotFetchSize = integer(v, "snapshot-fetch-size", 1, Integer.MAX_VALUE);
+        heartbeatInterval = duration(v, "heartbeat-interval");
         bucket = required(v, "bucket");
         s3Endpoint = v.get("s3-endpoint");
         if (s3Endpoint != null && !s3Endpoint.startsWith("http://") && !s3Endpoint.startsWith("https://")) {

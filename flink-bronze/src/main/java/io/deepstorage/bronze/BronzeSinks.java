@@ -6,7 +6,11 @@ import java.time.ZoneOffset;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import org.apache.flink.formats.parquet.avro.AvroParquetWriters;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.formats.parquet.ParquetWriterFactory;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.SimpleVersionedStringSerializer;
@@ -26,7 +30,7 @@ public final class BronzeSinks {
     /** {@code <lake>/bronze/events/date=YYYY-MM-DD/} by the UTC date of occurred_at. */
     public static FileSink<BronzeEvent> events(String lakeUri) {
         return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_EVENTS),
-                        AvroParquetWriters.forSpecificRecord(BronzeEvent.class))
+                        parquet(BronzeEvent.class))
                 .withBucketAssigner(new UtcDateBuckets<>(e -> e.getOccurredAt()))
                 .withOutputFileConfig(partNames())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
@@ -36,11 +40,24 @@ public final class BronzeSinks {
     /** {@code <lake>/bronze/_dlq/date=YYYY-MM-DD/} by the UTC date the letter was written (occurred_at may be the broken part). */
     public static FileSink<DeadLetter> deadLetters(String lakeUri) {
         return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_DEAD_LETTERS),
-                        AvroParquetWriters.forSpecificRecord(DeadLetter.class))
+                        parquet(DeadLetter.class))
                 .withBucketAssigner(new UtcDateBuckets<>(d -> d.getIngestedAt()))
                 .withOutputFileConfig(partNames())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .build();
+    }
+
+    /**
+     * Parquet-Avro writer for a generated record class, with that class's own data model: it carries the decimal
+     * and timestamp conversions (Flink's AvroParquetWriters.forSpecificRecord drops them and fails on Instant).
+     */
+    static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type) {
+        String schema = SpecificData.get().getSchema(type).toString();
+        return new ParquetWriterFactory<>(out -> AvroParquetWriter.<T>builder(out)
+                .withSchema(new org.apache.avro.Schema.Parser().parse(schema))
+                .withDataModel(SpecificData.getForClass(type))
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .build());
     }
 
     private static OutputFileConfig partNames() {

@@ -30,6 +30,14 @@ import io.deepstorage.schemas.LakeLayout;
  * files never change, so what was read of a file is remembered.
  */
 public final class CommittedParts {
+    /** Decimals read as BigDecimal and timestamps as Instant, as the schemas declare them. */
+    private static final GenericData DATA_MODEL = new GenericData();
+
+    static {
+        DATA_MODEL.addLogicalTypeConversion(new org.apache.avro.Conversions.DecimalConversion());
+        DATA_MODEL.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMicrosConversion());
+    }
+
     private final String layerUri;
     private final Map<String, List<String>> eventIdsByFile = new HashMap<>();
 
@@ -100,7 +108,7 @@ public final class CommittedParts {
             AvroReadSupport.setRequestedProjection(conf, projection);
         }
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new FlinkInputFile(file))
-                .withDataModel(GenericData.get())
+                .withDataModel(DATA_MODEL)
                 .withConf(conf)
                 .build()) {
             GenericRecord r;

@@ -1,0 +1,81 @@
+package io.deepstorage.bronze;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.flink.configuration.Configuration;
+
+import io.deepstorage.embedded.EmbeddedPostgres;
+import io.deepstorage.embedded.EmbeddedS3;
+import io.deepstorage.embedded.OutboxSchema;
+
+/**
+ * The embedded servers every bronze integration test shares: one PostgreSQL and one S3 server per JVM, started on
+ * first use and stopped at exit. Each test gets its own database and bucket so tests don't see each other.
+ */
+final class LakeServers {
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedS3 s3;
+    private static Configuration flinkConf;
+    private static int counter;
+
+    private LakeServers() {}
+
+    static synchronized EmbeddedPostgres postgres() {
+        if (postgres == null) {
+            postgres = EmbeddedPostgres.start("postgres");
+        }
+        return postgres;
+    }
+
+    static synchronized EmbeddedS3 s3() throws Exception {
+        if (s3 == null) {
+            Path root = Files.createTempDirectory("bronze-it-s3-");
+            s3 = EmbeddedS3.start(root, "bootstrap");
+            Runtime.getRuntime().addShutdownHook(new Thread(s3::close));
+        }
+        return s3;
+    }
+
+    /** A fresh outbox database and lake bucket, and bronze settings pointing at them. */
+    static synchronized BronzeSettings freshOutboxAndLake(String... extraArgs) throws Exception {
+        int n = ++counter;
+        String db = "outbox_" + n;
+        String bucket = "lake-" + n;
+        try (Connection c = postgres().connect()) {
+            c.createStatement().execute("CREATE DATABASE " + db);
+        }
+        try (Connection c = java.sql.DriverManager.getConnection(postgres().jdbcUrl(db), "postgres", "postgres")) {
+            OutboxSchema.create(c);
+        }
+        s3().blobStore().createContainerInLocation(null, bucket);
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ACCESS_KEY_ID", s3().accessKey());
+        env.put("AWS_SECRET_ACCESS_KEY", s3().secretKey());
+        String[] base = {"--pg-host", postgres().host(), "--pg-port", String.valueOf(postgres().port()),
+            "--pg-database", db, "--pg-user", "postgres", "--bucket", bucket, "--s3-endpoint", s3().endpoint(),
+            "--checkpoint-interval", "1s", "--heartbeat-interval", "1s", "--snapshot-chunk-size", "500"};
+        String[] args = new String[base.length + extraArgs.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extraArgs, 0, args, base.length, extraArgs.length);
+        BronzeSettings settings = BronzeSettings.parse(args, env);
+        synchronized (LakeServers.class) {
+            if (flinkConf == null) {
+                flinkConf = BronzeJob.configureS3(settings);
+            }
+        }
+        return settings;
+    }
+
+    static Configuration flinkConf() {
+        return flinkConf;
+    }
+
+    static Connection connect(BronzeSettings s) throws SQLException {
+        return java.sql.DriverManager.getConnection(s.jdbcUrl(), "postgres", "postgres");
+    }
+}
