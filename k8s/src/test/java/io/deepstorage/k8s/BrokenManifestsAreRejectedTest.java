@@ -1,0 +1,160 @@
+package io.deepstorage.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The validators can fail: a deliberately broken copy of every kind we apply (a typo'd field, a missing required
+ * field, a bad enum value or a wrong type) is rejected, for the reason expected (the message names the field, the
+ * bad value, or the type mismatch).
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class BrokenManifestsAreRejectedTest {
+
+  record Breakage(String kind, String name, String what, Consumer<Map<String, Object>> mutation, String mentions) {
+    @Override
+    public String toString() {
+      return kind + (name == null ? "" : "/" + name) + ": " + what;
+    }
+  }
+
+  static Breakage typo(String kind, String name, String path, String newLeaf) {
+    return new Breakage(kind, name, "typo " + path + " -> " + newLeaf,
+        t -> Trees.rename(t, path, newLeaf), newLeaf);
+  }
+
+  static Breakage missing(String kind, String name, String path, String mentions) {
+    return new Breakage(kind, name, "missing " + path, t -> Trees.set(t, path, Trees.REMOVE), mentions);
+  }
+
+  static Breakage bad(String kind, String name, String path, Object value, String mentions) {
+    return new Breakage(kind, name, "bad value " + path + " = " + value, t -> Trees.set(t, path, value), mentions);
+  }
+
+  static final String CJ_POD = "spec.jobTemplate.spec.template.spec";
+  static final String FLINK_POD = "spec.podTemplate.spec";
+
+  static Stream<Breakage> breakages() {
+    List<Breakage> b = new ArrayList<>();
+    // Namespace
+    b.add(typo("Namespace", null, "metadata.labels", "lables"));
+    b.add(missing("Namespace", null, "metadata.name", "name"));
+    b.add(bad("Namespace", null, "metadata.labels", List.of("name=analytics-jobs"), "labels"));
+    // ServiceAccount
+    b.add(typo("ServiceAccount", "spark-jobs", "automountServiceAccountToken", "automountServiceAccountTokens"));
+    b.add(missing("ServiceAccount", "flink-bronze", "metadata.name", "name"));
+    b.add(bad("ServiceAccount", "flink-bronze", "imagePullSecrets", "ghcr-pull-secret", "JsonArray"));
+    // Role
+    b.add(typo("Role", null, "rules.0.verbs", "verb"));
+    b.add(missing("Role", null, "rules.0.verbs", "verbs"));
+    b.add(bad("Role", null, "rules.0.verbs", "get", "verbs"));
+    // RoleBinding
+    b.add(typo("RoleBinding", null, "roleRef.apiGroup", "apigroup"));
+    b.add(missing("RoleBinding", null, "roleRef", "roleRef"));
+    b.add(bad("RoleBinding", null, "subjects", Map.of("kind", "ServiceAccount"), "JsonArray"));
+    // ResourceQuota
+    b.add(typo("ResourceQuota", null, "spec.hard", "hrad"));
+    b.add(missing("ResourceQuota", null, "metadata.name", "name"));
+    b.add(bad("ResourceQuota", null, "spec.hard.requests\\.memory", "lots", "lots"));
+    // LimitRange
+    b.add(typo("LimitRange", null, "spec.limits.0.defaultRequest", "defaultRequests"));
+    b.add(missing("LimitRange", null, "spec.limits.0.type", "type"));
+    b.add(bad("LimitRange", null, "spec.limits.0.type", "Node", "Node"));
+    // NetworkPolicy
+    b.add(typo("NetworkPolicy", "allow-s3-egress", "spec.egress.0.ports", "port"));
+    b.add(missing("NetworkPolicy", "default-deny-all", "spec.podSelector", "podSelector"));
+    b.add(bad("NetworkPolicy", "default-deny-all", "spec.policyTypes.1", "Egres", "Egres"));
+    b.add(bad("NetworkPolicy", "allow-dns-egress", "spec.egress.0.ports.0.protocol", "DNS", "DNS"));
+    // ConfigMap
+    b.add(typo("ConfigMap", "deep-storage-spark-config", "data", "datas"));
+    b.add(missing("ConfigMap", "deep-storage-spark-config", "metadata.name", "name"));
+    b.add(bad("ConfigMap", "deep-storage-spark-config", "data.S3_BUCKET", Map.of("name", "rbs"), "Expected STRING"));
+    // CronJob
+    b.add(typo("CronJob", "deep-storage-silver", "spec.concurrencyPolicy", "concurrencypolicy"));
+    b.add(typo("CronJob", "deep-storage-gold", CJ_POD + ".tolerations", "toleration"));
+    b.add(missing("CronJob", "deep-storage-silver", "spec.schedule", "schedule"));
+    b.add(missing("CronJob", "deep-storage-gold", CJ_POD + ".containers.0.name", "name"));
+    b.add(bad("CronJob", "deep-storage-silver", "spec.concurrencyPolicy", "Sometimes", "Sometimes"));
+    b.add(bad("CronJob", "deep-storage-gold", "spec.jobTemplate.spec.backoffLimit", "two", "two"));
+    b.add(bad("CronJob", "deep-storage-gold", CJ_POD + ".containers.0.resources.limits.memory", "14 gigs", "quantity"));
+    // FlinkDeployment
+    b.add(typo("FlinkDeployment", null, "spec.job.upgradeMode", "upgrademode"));
+    b.add(typo("FlinkDeployment", null, FLINK_POD + ".nodeSelector", "nodeselector"));
+    b.add(typo("FlinkDeployment", null, "spec.taskManager.resource.memory", "mem"));
+    b.add(missing("FlinkDeployment", null, "spec.job.jarURI", "jarURI"));
+    b.add(missing("FlinkDeployment", null, FLINK_POD + ".containers.0.name", "name"));
+    b.add(missing("FlinkDeployment", null, "metadata.name", "name"));
+    b.add(bad("FlinkDeployment", null, "spec.job.upgradeMode", "last_state", "last_state"));
+    b.add(bad("FlinkDeployment", null, "spec.flinkVersion", "v1_21", "v1_21"));
+    b.add(bad("FlinkDeployment", null, "spec.job.parallelism", "two", "parallelism"));
+    b.add(bad("FlinkDeployment", null, "spec.taskManager.resource.cpu", "2 cores", "cpu"));
+    b.add(bad("FlinkDeployment", null, "spec.flinkConfiguration.rest\\.port", 8081, "rest.port"));
+    b.add(bad("FlinkDeployment", null, FLINK_POD + ".tolerations.0.effect", "NoScheduled", "NoScheduled"));
+    b.add(new Breakage("FlinkDeployment", null, "apiVersion v1beta2 (not served)",
+        t -> t.put("apiVersion", "flink.apache.org/v1beta2"), "v1beta2"));
+    return b.stream();
+  }
+
+  static Map<String, Object> copyOf(String kind, String name) {
+    List<Manifest> candidates = new ArrayList<>(Manifest.ofKind(Repo.applied(), kind));
+    if (kind.equals("Secret")) {
+      candidates.addAll(Repo.secretTemplates());
+    }
+    Manifest m = candidates.stream()
+        .filter(c -> name == null || name.equals(c.name()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + "/" + name + " to break"));
+    return Yaml2Json.deepCopy(m.tree());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("breakages")
+  void a_broken_copy_is_rejected_for_the_expected_reason(Breakage breakage) {
+    Map<String, Object> tree = copyOf(breakage.kind(), breakage.name());
+    assertThatCode(() -> Validators.validate(tree)).as("the unbroken original").doesNotThrowAnyException();
+    breakage.mutation().accept(tree);
+    assertThatThrownBy(() -> Validators.validate(tree))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(breakage.mentions());
+  }
+
+  @Test
+  void every_applied_kind_has_a_typo_a_missing_field_and_a_bad_value_case() {
+    List<Breakage> all = breakages().toList();
+    for (String kind : Repo.applied().stream().map(Manifest::kind).distinct().toList()) {
+      assertThat(all).as(kind).filteredOn(b -> b.kind().equals(kind)).extracting(Breakage::what)
+          .anyMatch(w -> w.startsWith("typo"))
+          .anyMatch(w -> w.startsWith("missing"))
+          .anyMatch(w -> w.startsWith("bad value"));
+    }
+  }
+
+  @Test
+  void a_secret_template_with_a_typo_or_an_unknown_type_is_rejected() {
+    Map<String, Object> typo = copyOf("Secret", "deep-storage-s3");
+    Trees.rename(typo, "stringData", "stringdata");
+    assertThatThrownBy(() -> Validators.validate(typo)).hasMessageContaining("stringdata");
+    Map<String, Object> type = copyOf("Secret", "deep-storage-s3");
+    type.put("type", "Opaq");
+    assertThatThrownBy(() -> Validators.validate(type)).hasMessageContaining("Opaq");
+  }
+
+  @Test
+  void an_unknown_kind_is_rejected_rather_than_skipped() {
+    Map<String, Object> tree = copyOf("ConfigMap", "deep-storage-spark-config");
+    tree.put("kind", "ConfigMapp");
+    assertThatThrownBy(() -> Validators.validate(tree)).hasMessageContaining("ConfigMapp");
+  }
+}

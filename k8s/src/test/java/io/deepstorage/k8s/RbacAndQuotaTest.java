@@ -1,0 +1,163 @@
+package io.deepstorage.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class RbacAndQuotaTest {
+
+  static final BigDecimal NODE_CPU = new BigDecimal(8);
+  static final long NODE_MEMORY = 24L * 1000 * 1000 * 1000; // 24 GB
+
+  @Test
+  void no_cluster_wide_rights_are_granted() {
+    assertThat(Repo.applied()).extracting(Manifest::kind).doesNotContain("ClusterRole", "ClusterRoleBinding");
+  }
+
+  @Test
+  void the_flink_role_grants_only_pods_configmaps_and_reading_its_deployment_without_wildcards() {
+    Map<String, Object> role = Repo.appliedOne("Role", "flink-bronze").tree();
+    for (Object rule : Trees.list(role, "rules")) {
+      assertThat(Trees.strings(rule, "verbs")).doesNotContain("*");
+      assertThat(Trees.strings(rule, "resources")).doesNotContain("*", "secrets")
+          .isSubsetOf("pods", "configmaps", "deployments", "deployments/finalizers");
+      assertThat(Trees.strings(rule, "apiGroups")).doesNotContain("*").isSubsetOf("", "apps");
+      if (Trees.strings(rule, "resources").contains("deployments")) {
+        assertThat(Trees.strings(rule, "verbs")).isSubsetOf("get", "list", "watch");
+      }
+    }
+    assertThat(Trees.list(role, "rules")).anySatisfy(rule -> {
+      assertThat(Trees.strings(rule, "resources")).contains("configmaps");
+      assertThat(Trees.strings(rule, "verbs")).contains("get", "list", "watch", "create", "update", "delete");
+    });
+    assertThat(Trees.list(role, "rules")).anySatisfy(rule -> {
+      assertThat(Trees.strings(rule, "resources")).contains("pods");
+      assertThat(Trees.strings(rule, "verbs")).contains("create", "delete", "watch");
+    });
+  }
+
+  @Test
+  void the_flink_role_is_bound_to_the_flink_service_account_only() {
+    Map<String, Object> rb = Repo.appliedOne("RoleBinding", "flink-bronze").tree();
+    assertThat(Trees.map(rb, "roleRef")).containsEntry("kind", "Role").containsEntry("name", "flink-bronze");
+    assertThat(Trees.list(rb, "subjects")).singleElement().satisfies(s -> assertThat(Trees.asMap(s))
+        .containsEntry("kind", "ServiceAccount").containsEntry("name", "flink-bronze")
+        .containsEntry("namespace", "analytics-jobs"));
+  }
+
+  @Test
+  void the_spark_service_account_has_no_API_rights_and_mounts_no_token() {
+    Map<String, Object> sa = Repo.appliedOne("ServiceAccount", "spark-jobs").tree();
+    assertThat(sa.get("automountServiceAccountToken")).isEqualTo(false);
+    for (Manifest rb : Manifest.ofKind(Repo.applied(), "RoleBinding")) {
+      assertThat(Trees.list(rb.tree(), "subjects")).noneSatisfy(s ->
+          assertThat(Trees.get(s, "name")).isEqualTo("spark-jobs"));
+    }
+  }
+
+  // ---- quota arithmetic -------------------------------------------------------------------------------------
+
+  record Footprint(BigDecimal cpuRequests, BigDecimal cpuLimits, long memRequests, long memLimits) {
+    Footprint plus(Footprint o) {
+      return new Footprint(cpuRequests.add(o.cpuRequests), cpuLimits.add(o.cpuLimits),
+          memRequests + o.memRequests, memLimits + o.memLimits);
+    }
+  }
+
+  /** The operator gives JM and TM containers requests = limits = spec resources (limit factors default to 1). */
+  static Footprint bronze() {
+    Map<String, Object> spec = Trees.map(Workloads.bronze().tree(), "spec");
+    BigDecimal cpu = BigDecimal.ZERO;
+    long mem = 0;
+    int taskManagers = taskManagers(spec);
+    for (String role : List.of("jobManager", "taskManager")) {
+      int replicas = role.equals("jobManager") ? ((Integer) Trees.get(spec, "jobManager.replicas")) : taskManagers;
+      cpu = cpu.add(Quantities.cpu(Trees.get(spec, role + ".resource.cpu")).multiply(new BigDecimal(replicas)));
+      mem += replicas * Quantities.flinkBytes(String.valueOf(Trees.get(spec, role + ".resource.memory")));
+    }
+    assertThat(Trees.map(spec, "flinkConfiguration")).doesNotContainKeys(
+        "kubernetes.jobmanager.cpu.limit-factor", "kubernetes.taskmanager.cpu.limit-factor",
+        "kubernetes.jobmanager.memory.limit-factor", "kubernetes.taskmanager.memory.limit-factor");
+    return new Footprint(cpu, cpu, mem, mem);
+  }
+
+  static int taskManagers(Map<String, Object> spec) {
+    int parallelism = (Integer) Trees.get(spec, "job.parallelism");
+    int slots = Integer.parseInt(String.valueOf(Trees.get(spec, "flinkConfiguration.taskmanager\\.numberOfTaskSlots")));
+    return (parallelism + slots - 1) / slots;
+  }
+
+  static Footprint spark(Manifest cronJob) {
+    Map<String, Object> c = Workloads.sparkContainer(cronJob);
+    return new Footprint(Quantities.cpu(Trees.get(c, "resources.requests.cpu")),
+        Quantities.cpu(Trees.get(c, "resources.limits.cpu")),
+        Quantities.bytes(String.valueOf(Trees.get(c, "resources.requests.memory"))),
+        Quantities.bytes(String.valueOf(Trees.get(c, "resources.limits.memory"))));
+  }
+
+  static Footprint quota() {
+    Map<String, Object> hard = Trees.map(Repo.appliedOne("ResourceQuota", "analytics-jobs-quota").tree(), "spec.hard");
+    return new Footprint(Quantities.cpu(hard.get("requests.cpu")), Quantities.cpu(hard.get("limits.cpu")),
+        Quantities.bytes(String.valueOf(hard.get("requests.memory"))),
+        Quantities.bytes(String.valueOf(hard.get("limits.memory"))));
+  }
+
+  static boolean fits(Footprint f, Footprint q) {
+    return f.cpuRequests.compareTo(q.cpuRequests) <= 0 && f.cpuLimits.compareTo(q.cpuLimits) <= 0
+        && f.memRequests <= q.memRequests && f.memLimits <= q.memLimits;
+  }
+
+  @Test
+  void the_bronze_job_and_any_one_spark_job_fit_the_quota_together() {
+    for (Manifest cj : Workloads.cronJobs()) {
+      Footprint both = bronze().plus(spark(cj));
+      assertThat(fits(both, quota())).as("bronze + " + cj.name() + " = " + both + " within " + quota()).isTrue();
+    }
+  }
+
+  @Test
+  void the_quota_admits_only_one_spark_job_at_a_time() {
+    List<Manifest> cjs = Workloads.cronJobs();
+    for (Manifest a : cjs) {
+      for (Manifest b : cjs) {
+        Footprint three = bronze().plus(spark(a)).plus(spark(b));
+        assertThat(three.memRequests).as(a.name() + " + " + b.name() + " + bronze").isGreaterThan(quota().memRequests);
+      }
+    }
+  }
+
+  @Test
+  void the_quota_fits_the_analytics_node_and_is_larger_than_the_phase_0_seed() {
+    Footprint q = quota();
+    assertThat(q.cpuRequests).isLessThan(NODE_CPU);
+    assertThat(q.memRequests).isLessThan(NODE_MEMORY - 2L * 1000 * 1000 * 1000); // OS + kubelet reserve
+    assertThat(q.memLimits).isLessThanOrEqualTo(NODE_MEMORY);
+    assertThat(q.memRequests).isGreaterThan(Quantities.bytes("6Gi"));
+  }
+
+  @Test
+  void the_limit_range_ceiling_admits_every_container_and_defaults_are_small() {
+    Map<String, Object> limit = (Map<String, Object>) Trees.list(
+        Repo.appliedOne("LimitRange", "analytics-jobs-limits").tree(), "spec.limits").get(0);
+    assertThat(limit).containsEntry("type", "Container");
+    BigDecimal maxCpu = Quantities.cpu(Trees.get(limit, "max.cpu"));
+    long maxMem = Quantities.bytes(String.valueOf(Trees.get(limit, "max.memory")));
+    for (Manifest cj : Workloads.cronJobs()) {
+      assertThat(spark(cj).cpuLimits).isLessThanOrEqualTo(maxCpu);
+      assertThat(spark(cj).memLimits).isLessThanOrEqualTo(maxMem);
+    }
+    Map<String, Object> spec = Trees.map(Workloads.bronze().tree(), "spec");
+    for (String role : List.of("jobManager", "taskManager")) {
+      assertThat(Quantities.cpu(Trees.get(spec, role + ".resource.cpu"))).isLessThanOrEqualTo(maxCpu);
+      assertThat(Quantities.flinkBytes(String.valueOf(Trees.get(spec, role + ".resource.memory"))))
+          .isLessThanOrEqualTo(maxMem);
+    }
+    assertThat(Quantities.bytes(String.valueOf(Trees.get(limit, "default.memory")))).isLessThan(Quantities.bytes("1Gi"));
+  }
+}
