@@ -1,0 +1,43 @@
+package io.deepstorage.gold;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** The silver columns gold reads, for one operation. */
+public record SilverOperation(
+        long operationId,
+        long clientId,
+        String symbol,
+        String status,
+        Instant triggeredAt,
+        Instant executedAt,
+        Instant failedAt,
+        BigDecimal triggerPrice,
+        BigDecimal stopPrice,
+        BigDecimal entryPrice,
+        BigDecimal slippagePct,
+        List<String> sourceEventIds) {
+
+    public static final String EXECUTED = "EXECUTED";
+    public static final String FAILED = "FAILED";
+
+    /** When the outcome became final: executed_at for EXECUTED, failed_at for FAILED; null otherwise. */
+    public Instant outcomeAt() {
+        return switch (status) {
+            case EXECUTED -> executedAt;
+            case FAILED -> failedAt;
+            default -> null;
+        };
+    }
+
+    /**
+     * A training example: triggered, and finished (EXECUTED or FAILED) before {@code asOf}. BLOCKED stops never
+     * reached the exchange (a guard's decision, not an execution outcome) and PENDING/SUBMITTED ones have no
+     * outcome yet; labelling either as a failure would teach the model the wrong thing.
+     */
+    public boolean isExampleAsOf(Instant asOf) {
+        Instant outcome = outcomeAt();
+        return triggeredAt != null && outcome != null && outcome.isBefore(asOf);
+    }
+}

@@ -1,0 +1,195 @@
+package io.deepstorage.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deepstorage.schemas.LakeLayout;
+import io.deepstorage.schemas.Schemas;
+import io.deepstorage.schemas.StopExecution;
+import io.deepstorage.spark.AvroRows;
+import io.deepstorage.spark.JobSummary;
+import io.deepstorage.spark.ParquetSink;
+import io.deepstorage.spark.testkit.SharedSparkLake;
+import io.deepstorage.spark.testkit.SparkLake;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedSparkLake.class)
+class GoldJobTest {
+    private static final Instant T0 = Instant.parse("2024-03-04T09:00:00Z");
+    private static final String AS_OF = "2024-03-05T00:00:00Z";
+    private static final StructType SILVER_ROW = AvroRows.structOf(Schemas.stopExecution(),
+            DataTypes.createStructField("date", DataTypes.DateType, false));
+
+    private final SparkLake kit;
+
+    GoldJobTest(SparkLake kit) {
+        this.kit = kit;
+    }
+
+    private static StopExecution.Builder operation(long id, long client, String status, Instant first) {
+        return StopExecution.newBuilder()
+                .setOperationId(id).setClientId(client).setSymbol("BTCUSDC").setStatus(status).setSource("ws")
+                .setFirstEventAt(first).setLastEventAt(first).setAttempts(1).setEventCount(1)
+                .setLastEventType(status).setSourceEventIds(List.of("ev-" + id));
+    }
+
+    /** A trigger every 2 minutes; a third of the outcomes fail; the last train-side row finishes after the cutoff. */
+    private static List<StopExecution> balancedSilver(boolean allExecuted) {
+        List<StopExecution> ops = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Instant triggered = T0.plusSeconds(120L * i);
+            boolean executed = allExecuted || i % 3 != 0;
+            Instant outcome = triggered.plusSeconds(i == 15 ? 600 : 5);
+            StopExecution.Builder op = operation(i + 1, 1 + i % 2, executed ? "EXECUTED" : "FAILED", triggered)
+                    .setTriggeredAt(triggered).setLastEventAt(outcome)
+                    .setTriggerPrice(new BigDecimal(100 + i % 4).setScale(8)).setStopPrice(new BigDecimal("95.00000000"))
+                    .setEntryPrice(new BigDecimal("110.00000000"));
+            if (executed) {
+                op.setExecutedAt(outcome).setFillPrice(new BigDecimal("94.00000000")).setSlippagePct(new BigDecimal(i == 4 ? "12.5000" : "1.0000"));
+            } else {
+                op.setFailedAt(outcome).setLastError("timeout");
+            }
+            ops.add(op.build());
+        }
+        // A lone FAILED: the attempt's trigger rolled back with it; an example timed by its first event (after the
+        // others, so it lands in test and leaves the split of the 20 above as it is).
+        ops.add(operation(103, 1, "FAILED", T0.plusSeconds(39 * 60 + 30)).setFailedAt(T0.plusSeconds(39 * 60 + 40)).build());
+        // Never examples: blocked, pending, and an outcome after as-of.
+        ops.add(operation(101, 1, "BLOCKED", T0).setTriggeredAt(T0).setBlockedAt(T0.plusSeconds(1)).build());
+        ops.add(operation(102, 2, "PENDING", T0).setTriggeredAt(T0).build());
+        Instant late = Instant.parse(AS_OF).plusSeconds(10);
+        ops.add(operation(104, 2, "EXECUTED", late.minusSeconds(5)).setTriggeredAt(late.minusSeconds(5)).setExecutedAt(late).build());
+        return ops;
+    }
+
+    private String lakeWithSilver(List<StopExecution> ops) {
+        String lake = kit.newLake("gold");
+        List<Row> rows = ops.stream().map(op -> AvroRows.toRow(op, op.getFirstEventAt().atOffset(ZoneOffset.UTC).toLocalDate())).toList();
+        Dataset<Row> silver = kit.spark().createDataFrame(rows, SILVER_ROW);
+        new ParquetSink(kit.spark()).writePartitioned(silver, lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS, List.of("client_id", "date"));
+        return lake;
+    }
+
+    private record Run(int exitCode, String stdout, String stderr) {
+        Map<String, Object> summary() {
+            return JobSummary.parse(stdout.lines().filter(l -> l.startsWith(JobSummary.PREFIX)).reduce((a, b) -> b).orElseThrow());
+        }
+    }
+
+    private Run runGold(String lake, String... more) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = GoldJob.run(SparkLake.args(lake, more), kit.env(), new PrintStream(out, true), new PrintStream(err, true));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void gold_writes_time_split_train_and_test_with_a_manifest_and_reruns_reproducibly() throws Exception {
+        String lake = lakeWithSilver(balancedSilver(false));
+        Run run = runGold(lake, "--as-of", AS_OF, "--version", "1.0.0");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        Map<String, Object> summary = run.summary();
+        assertThat(summary).containsEntry("job", "gold").containsEntry("rows_in", 24).containsEntry("examples", 21)
+                .containsEntry("train_rows", 15).containsEntry("test_rows", 5).containsEntry("purged_rows", 1)
+                .containsEntry("rows_out", 20).containsEntry("unchanged", false);
+
+        String version = lake + "/" + LakeLayout.goldTrainingSet("stop_outcome", "1.0.0");
+        Dataset<Row> train = kit.spark().read().parquet(version + "/train");
+        Dataset<Row> test = kit.spark().read().parquet(version + "/test");
+        assertThat(train.columns()).containsExactly(Schemas.stopOutcomeExample().getFields().stream().map(f -> f.name()).toArray(String[]::new));
+        Instant lastTrain = train.agg(org.apache.spark.sql.functions.max("triggered_at")).first().getAs(0);
+        Instant firstTest = test.agg(org.apache.spark.sql.functions.min("triggered_at")).first().getAs(0);
+        assertThat(lastTrain).isBefore(firstTest);
+        assertThat(train.join(test, "operation_id").count()).isZero();
+        assertThat(train.filter("operation_id = 16").count()).as("outcome after the cutoff is purged").isZero();
+        Row loneFailed = test.filter("operation_id = 103").first();
+        assertThat(loneFailed.<Instant>getAs("triggered_at")).as("timed by its first event").isEqualTo(T0.plusSeconds(39 * 60 + 30));
+        assertThat(loneFailed.<Boolean>getAs("execution_success")).isFalse();
+        Row breach = train.filter("operation_id = 5").first();
+        assertThat(breach.<Boolean>getAs("slippage_breach")).isTrue();
+        assertThat(breach.<Double>getAs("stop_distance_pct")).isCloseTo(100.0 * 15 / 110, org.assertj.core.data.Offset.offset(1e-9));
+        Row withHistory = train.filter("operation_id = 9").first();
+        assertThat(withHistory.<Double>getAs("volatility_15m")).as("7 earlier triggers within 15 min").isNotNull();
+        assertThat(withHistory.<Instant>getAs("generated_at")).isEqualTo(Instant.parse(AS_OF));
+
+        Path manifestFile = kit.localDir(lake).resolve(LakeLayout.goldTrainingSet("stop_outcome", "1.0.0")).resolve("_manifest.json");
+        JsonNode manifest = new ObjectMapper().readTree(Files.readString(manifestFile));
+        assertThat(manifest.get("content_hash").asText()).isEqualTo(summary.get("content_hash")).hasSize(64);
+        assertThat(manifest.get("generated_at").asText()).isEqualTo(AS_OF);
+        assertThat(manifest.get("row_counts").get("train").asLong()).isEqualTo(15);
+        assertThat(manifest.get("row_counts").get("test").asLong()).isEqualTo(5);
+        assertThat(manifest.get("schema").get("name").asText()).isEqualTo("StopOutcomeExample");
+        assertThat(manifest.get("code_version").asText()).isNotBlank().isNotEqualTo("unknown");
+        assertThat(manifest.get("features").get("omitted").findValuesAsText("name")).containsExactly("time_to_trigger_sec", "volume_24h");
+        assertThat(manifest.get("source_silver").get("files").size()).isGreaterThan(0);
+        assertThat(manifest.get("label_balance").get("test").get("execution_success_ratio").asDouble()).isEqualTo(0.6);
+
+        Run again = runGold(lake, "--as-of", AS_OF, "--version", "1.0.0");
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        assertThat(again.summary()).containsEntry("content_hash", summary.get("content_hash"))
+                .containsEntry("unchanged", true).containsEntry("files_written", 0);
+    }
+
+    @Test
+    void a_version_with_different_content_is_refused_unless_overwrite_is_given() {
+        String lake = lakeWithSilver(balancedSilver(false));
+        assertThat(runGold(lake, "--as-of", AS_OF).exitCode()).isZero();
+
+        // Same silver, a larger test share: a different split, so different content for the same version.
+        Run refused = runGold(lake, "--as-of", AS_OF, "--test-fraction", "0.3");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr().strip()).startsWith("gold stop_outcome v1.0.0 already exists with content_hash")
+                .endsWith("pass --overwrite to replace it").doesNotContain("\n");
+
+        Run replaced = runGold(lake, "--as-of", AS_OF, "--test-fraction", "0.3", "--overwrite");
+        assertThat(replaced.exitCode()).as(replaced.stderr()).isZero();
+        assertThat(replaced.summary()).containsEntry("unchanged", false).containsEntry("test_rows", 7).containsEntry("train_rows", 14);
+        assertThat(kit.spark().read().parquet(lake + "/" + LakeLayout.goldTrainingSet("stop_outcome", "1.0.0") + "/train").count())
+                .isEqualTo(((Number) replaced.summary().get("train_rows")).longValue());
+    }
+
+    @Test
+    void a_skewed_label_ratio_fails_the_build_and_writes_nothing() {
+        String lake = lakeWithSilver(balancedSilver(true));
+        Run run = runGold(lake, "--as-of", AS_OF);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr().strip()).isEqualTo("label ratio (execution_success) of train is 1.000 (15 of 15), outside the bounds 0.1-0.9");
+        assertThat(run.stdout()).doesNotContain(JobSummary.PREFIX);
+        assertThat(kit.localDir(lake).resolve(LakeLayout.GOLD_TRAINING_SETS)).doesNotExist();
+    }
+
+    @Test
+    void a_bad_version_fails_with_a_one_line_message_and_exit_code_2() {
+        Run run = runGold(kit.newLake("gold-bad"), "--version", "v1");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr().strip()).isEqualTo("--version (GOLD_VERSION) must be a semantic version like 1.0.0, got 'v1'");
+    }
+
+    @Test
+    void help_lists_the_gold_options_with_their_environment_variables() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = GoldJob.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true), System.err);
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--version", "GOLD_VERSION", "--as-of", "GOLD_AS_OF",
+                "--test-fraction", "--overwrite", "--s3-endpoint", "S3_ENDPOINT");
+    }
+}

@@ -1,0 +1,59 @@
+package io.deepstorage.silver;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The order in which bronze rows were committed in the outbox. occurred_at is app time, not commit order, so
+ * streamed rows are ordered by their WAL position (commit LSN, then the change's LSN); snapshot rows, which
+ * have no WAL position, come first, ordered by occurred_at, then event_seq (nulls last), then event_id. Not
+ * event_seq first: it is NULL for some events of an operation and set for others, so it cannot order them (a
+ * sequenced EXECUTED would sort before an unsequenced SUBMITTED). Ties between copies of one change fall to the
+ * later ingestion.
+ */
+public final class CommitOrder {
+    private CommitOrder() {}
+
+    private static final Comparator<BronzeRecord> SNAPSHOT = Comparator
+            .comparing(BronzeRecord::occurredAt)
+            .thenComparing(BronzeRecord::eventSeq, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
+            .thenComparing(BronzeRecord::eventId);
+
+    private static final Comparator<BronzeRecord> STREAM = Comparator
+            .comparing(BronzeRecord::sourceCommitLsn)
+            .thenComparing(BronzeRecord::sourceLsn, Comparator.nullsFirst(Comparator.<Long>naturalOrder()))
+            .thenComparing(BronzeRecord::eventId);
+
+    private static final Comparator<BronzeRecord> INGESTION =
+            Comparator.comparing(BronzeRecord::ingestedAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
+
+    public static final Comparator<BronzeRecord> COMPARATOR = (a, b) -> {
+        if (a.isStreamed() != b.isStreamed()) {
+            return a.isStreamed() ? 1 : -1;
+        }
+        int byPosition = a.isStreamed() ? STREAM.compare(a, b) : SNAPSHOT.compare(a, b);
+        return byPosition != 0 ? byPosition : INGESTION.compare(a, b);
+    };
+
+    /** The rows sorted in commit order. */
+    public static List<BronzeRecord> sorted(Collection<BronzeRecord> rows) {
+        return rows.stream().sorted(COMPARATOR).toList();
+    }
+
+    /**
+     * Each event_id once, as its latest version (the greatest in commit order: replays and re-deliveries are
+     * copies, UPDATE rows are later versions), placed where that latest version was committed.
+     */
+    public static List<BronzeRecord> latestVersions(Collection<BronzeRecord> rows) {
+        Map<String, BronzeRecord> latest = new LinkedHashMap<>();
+        for (BronzeRecord row : sorted(rows)) {
+            latest.remove(row.eventId());
+            latest.put(row.eventId(), row);
+        }
+        return List.copyOf(latest.values());
+    }
+}

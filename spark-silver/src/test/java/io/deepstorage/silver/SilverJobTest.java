@@ -1,0 +1,212 @@
+package io.deepstorage.silver;
+
+import static io.deepstorage.spark.testkit.BronzeFixtures.event;
+import static io.deepstorage.spark.testkit.BronzeFixtures.pct;
+import static io.deepstorage.spark.testkit.BronzeFixtures.price;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.deepstorage.schemas.BronzeEvent;
+import io.deepstorage.schemas.LakeLayout;
+import io.deepstorage.spark.JobSummary;
+import io.deepstorage.spark.testkit.BronzeFixtures;
+import io.deepstorage.spark.testkit.SharedSparkLake;
+import io.deepstorage.spark.testkit.SparkLake;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedSparkLake.class)
+class SilverJobTest {
+    private static final Instant DAY1 = Instant.parse("2024-03-01T10:00:00Z");
+    private static final Instant DAY2 = Instant.parse("2024-03-02T08:00:00Z");
+
+    private final SparkLake kit;
+
+    SilverJobTest(SparkLake kit) {
+        this.kit = kit;
+    }
+
+    /** Bronze holding: a snapshot + stream mix, a re-delivered event, a late-committed FAILED, a lone FAILED, a guard. */
+    private String lakeWithBronze() {
+        String lake = kit.newLake("silver");
+        var conf = kit.spark().sparkContext().hadoopConfiguration();
+        BronzeEvent executed = event("op1-exec", 1, 10, "EXECUTED", DAY1.plusSeconds(3))
+                .setExecutionToken("tok-1").setFillPrice(price("99.5")).setSlippagePct(pct("0.5"))
+                .setExchangeOrderId("X-1").setSourceCommitLsn(110L).setSourceLsn(111L).build();
+        BronzeFixtures.write(conf, lake, List.of(
+                // op 1: the trigger came from the initial snapshot, the rest was streamed.
+                event("op1-trig", 1, 10, "STOP_TRIGGERED", DAY1).setChangeKind("SNAPSHOT").setEventSeq(null)
+                        .setTriggerPrice(price("100")).setStopPrice(price("99")).setSide("SELL")
+                        .setPayloadJson("{\"entry_price\": 110, \"unknown_key\": true}").setExecutionToken("tok-1").build(),
+                event("op1-sub", 1, 10, "EXECUTION_SUBMITTED", DAY1.plusSeconds(1))
+                        .setExecutionToken("tok-1").setSourceCommitLsn(100L).setSourceLsn(101L).build(),
+                executed,
+                // op 2: EXECUTED happened later in app time but FAILED committed last.
+                event("op2-trig", 2, 10, "STOP_TRIGGERED", DAY1.plusSeconds(10)).setSourceCommitLsn(200L).setSourceLsn(201L).build(),
+                event("op2-exec", 2, 10, "EXECUTED", DAY1.plusSeconds(20)).setSourceCommitLsn(210L).setSourceLsn(211L).build(),
+                event("op2-fail", 2, 10, "FAILED", DAY1.plusSeconds(15)).setErrorMessage("late failure")
+                        .setSourceCommitLsn(220L).setSourceLsn(221L).build(),
+                // op 3: a lone FAILED (the app rolled its trigger back), another client and day.
+                event("op3-fail", 3, 20, "FAILED", DAY2).setErrorMessage("rolled back").setSource("cron")
+                        .setSourceCommitLsn(300L).setSourceLsn(301L).build(),
+                // op 4: blocked by a guard, then an event type this code has never heard of.
+                event("op4-trig", 4, 20, "STOP_TRIGGERED", DAY1).setSourceCommitLsn(400L).setSourceLsn(401L).build(),
+                event("op4-kill", 4, 20, "KILL_SWITCH", DAY1.plusSeconds(1)).setSourceCommitLsn(410L).setSourceLsn(411L).build(),
+                event("op4-new", 4, 20, "SOMETHING_NEW", DAY1.plusSeconds(2)).setSourceCommitLsn(420L).setSourceLsn(421L).build()));
+        // The same EXECUTED delivered again by a later ingest run, in its own file.
+        BronzeFixtures.write(conf, lake, List.of(BronzeEvent.newBuilder(executed)
+                .setIngestRunId("replay-run").setIngestedAt(DAY2.plusSeconds(60)).build()));
+        // An in-progress file a reader must never open.
+        BronzeFixtures.writeUncommitted(conf, lake, "2024-03-01", ".part-123.parquet.inprogress", "not parquet".getBytes(StandardCharsets.UTF_8));
+        BronzeFixtures.writeUncommitted(conf, lake, "2024-03-01", "part-456.parquet.tmp", "not parquet".getBytes(StandardCharsets.UTF_8));
+        return lake;
+    }
+
+    private record Run(int exitCode, String stdout, String stderr) {
+        Map<String, Object> summary() {
+            return JobSummary.parse(stdout.lines().filter(l -> l.startsWith(JobSummary.PREFIX)).reduce((a, b) -> b).orElseThrow());
+        }
+    }
+
+    private Run runSilver(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SilverJob.run(args, env, new PrintStream(out, true), new PrintStream(err, true));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Map<Long, Row> silverByOperation(String lake) {
+        return kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS).collectAsList().stream()
+                .collect(Collectors.toMap(r -> r.<Long>getAs("operation_id"), r -> r));
+    }
+
+    @Test
+    void silver_folds_each_operation_once_with_its_status_and_times() {
+        String lake = lakeWithBronze();
+        Run run = runSilver(kit.env(), SparkLake.args(lake));
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.summary())
+                .containsEntry("job", "silver")
+                .containsEntry("rows_in", 11)
+                .containsEntry("distinct_events", 10)
+                .containsEntry("duplicates_dropped", 1)
+                .containsEntry("rows_out", 4)
+                .containsEntry("partitions", 3)
+                .containsEntry("stale_partitions_removed", 0)
+                .containsKeys("files_written", "seconds");
+
+        Map<Long, Row> rows = silverByOperation(lake);
+        assertThat(rows).hasSize(4);
+        Row op1 = rows.get(1L);
+        assertThat(op1.<String>getAs("status")).isEqualTo("EXECUTED");
+        assertThat(op1.<Instant>getAs("triggered_at")).isEqualTo(DAY1);
+        assertThat(op1.<Instant>getAs("executed_at")).isEqualTo(DAY1.plusSeconds(3));
+        assertThat(op1.<java.math.BigDecimal>getAs("entry_price")).isEqualByComparingTo("110");
+        assertThat(op1.<Integer>getAs("event_count")).isEqualTo(3);
+        assertThat(op1.<Integer>getAs("attempts")).isEqualTo(1);
+        assertThat(op1.getList(op1.fieldIndex("source_event_ids"))).containsExactly("op1-trig", "op1-sub", "op1-exec");
+
+        Row op2 = rows.get(2L);
+        assertThat(op2.<String>getAs("status")).as("the FAILED committed after EXECUTED wins").isEqualTo("FAILED");
+        assertThat(op2.<String>getAs("last_error")).isEqualTo("late failure");
+
+        Row op3 = rows.get(3L);
+        assertThat(op3.<String>getAs("status")).isEqualTo("FAILED");
+        assertThat(op3.<Instant>getAs("triggered_at")).isNull();
+        assertThat(op3.<String>getAs("source")).isEqualTo("cron");
+
+        Row op4 = rows.get(4L);
+        assertThat(op4.<String>getAs("status")).isEqualTo("BLOCKED");
+        assertThat(op4.<String>getAs("last_event_type")).isEqualTo("SOMETHING_NEW");
+        assertThat(op4.<String>getAs("last_error")).isEqualTo("KILL_SWITCH");
+
+        Path silverDir = kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
+        assertThat(silverDir.resolve("client_id=10/date=2024-03-01")).isDirectory();
+        assertThat(silverDir.resolve("client_id=20/date=2024-03-01")).isDirectory();
+        assertThat(silverDir.resolve("client_id=20/date=2024-03-02")).isDirectory();
+    }
+
+    @Test
+    void running_silver_twice_leaves_the_same_rows_and_files() throws Exception {
+        String lake = lakeWithBronze();
+        assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
+        List<String> first = silverRowsAsText(lake);
+        long firstFiles = partFiles(lake);
+
+        Run second = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(second.exitCode()).isZero();
+        assertThat(silverRowsAsText(lake)).hasSize(4).isEqualTo(first);
+        assertThat(partFiles(lake)).isEqualTo(firstFiles).isEqualTo(((Number) second.summary().get("files_written")).longValue());
+    }
+
+    @Test
+    void an_operation_whose_first_event_arrives_late_moves_partition_without_leaving_a_stale_copy() {
+        String lake = kit.newLake("silver-move");
+        var conf = kit.spark().sparkContext().hadoopConfiguration();
+        BronzeFixtures.write(conf, lake, List.of(
+                event("m-exec", 50, 30, "EXECUTED", DAY2).setSourceCommitLsn(500L).setSourceLsn(501L).build()));
+        assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
+        assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS).resolve("client_id=30/date=2024-03-02")).isDirectory();
+
+        // The trigger, from the day before, reaches bronze only in a later ingest run.
+        BronzeFixtures.write(conf, lake, List.of(
+                event("m-trig", 50, 30, "STOP_TRIGGERED", DAY1).setSourceCommitLsn(400L).setSourceLsn(401L).build()));
+        Run second = runSilver(kit.env(), SparkLake.args(lake));
+
+        assertThat(second.exitCode()).as(second.stderr()).isZero();
+        assertThat(second.summary()).containsEntry("stale_partitions_removed", 1).containsEntry("rows_out", 1);
+        List<Row> rows = kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS).collectAsList();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).<String>getAs("status")).isEqualTo("EXECUTED");
+        assertThat(rows.get(0).<Instant>getAs("triggered_at")).isEqualTo(DAY1);
+        assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS).resolve("client_id=30/date=2024-03-02")).doesNotExist();
+    }
+
+    @Test
+    void a_missing_endpoint_fails_with_a_one_line_message_and_exit_code_2() {
+        Map<String, String> env = new HashMap<>(kit.env());
+        env.remove("S3_ENDPOINT");
+        Run run = runSilver(env, "--lake", "s3a://lake/anything");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr().strip()).isEqualTo("--s3-endpoint (S3_ENDPOINT) is required");
+        assertThat(run.stdout()).isEmpty();
+    }
+
+    @Test
+    void an_empty_bronze_is_refused_with_exit_code_1() {
+        Run run = runSilver(kit.env(), SparkLake.args(kit.newLake("empty")));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr().strip()).startsWith("no committed bronze files (part-*.parquet) under s3a://lake/empty-");
+    }
+
+    @Test
+    void help_lists_the_options_and_exits_0() {
+        Run run = runSilver(Map.of(), "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout()).contains("--s3-endpoint", "S3_ENDPOINT", "--lake", "LAKE_URI", "--master", "SPARK_MASTER");
+    }
+
+    private List<String> silverRowsAsText(String lake) {
+        return kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS)
+                .orderBy("operation_id").collectAsList().stream().map(Row::toString).toList();
+    }
+
+    private long partFiles(String lake) throws Exception {
+        try (Stream<Path> files = Files.walk(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS))) {
+            return files.filter(p -> LakeLayout.isCommittedPart(p.getFileName().toString())).count();
+        }
+    }
+}

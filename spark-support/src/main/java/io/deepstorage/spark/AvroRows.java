@@ -1,0 +1,53 @@
+package io.deepstorage.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.avro.SchemaConverters;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+
+/**
+ * Spark rows shaped exactly like the contract's Avro records (field order, names, decimal precision, timestamps),
+ * so the pure Java code can produce the generated Avro classes and the Parquet files still match the schemas.
+ */
+public final class AvroRows {
+    private AvroRows() {}
+
+    /** The Spark struct for an Avro record schema, plus {@code extra} columns appended (e.g. partition columns). */
+    public static StructType structOf(Schema avroRecord, StructField... extra) {
+        StructType struct = (StructType) SchemaConverters.toSqlType(avroRecord).dataType();
+        for (StructField field : extra) {
+            struct = struct.add(field);
+        }
+        return struct;
+    }
+
+    /** The record's fields in schema order, then {@code extra} values, as a Row for {@link #structOf}. */
+    public static Row toRow(IndexedRecord record, Object... extra) {
+        int n = record.getSchema().getFields().size();
+        Object[] values = new Object[n + extra.length];
+        for (int i = 0; i < n; i++) {
+            values[i] = toSpark(record.get(i));
+        }
+        System.arraycopy(extra, 0, values, n, extra.length);
+        return RowFactory.create(values);
+    }
+
+    private static Object toSpark(Object value) {
+        if (value instanceof CharSequence text) {
+            return text.toString();
+        }
+        if (value instanceof List<?> list) {
+            List<Object> converted = new ArrayList<>(list.size());
+            list.forEach(v -> converted.add(toSpark(v)));
+            return JavaConverters.asScalaBuffer(converted).toSeq();
+        }
+        return value;
+    }
+}

@@ -1,0 +1,58 @@
+package io.deepstorage.spark;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The shape every job main shares: options → validated config → Spark → job body → one SUMMARY line.
+ * Exit codes: 0 done, 1 the job refused ({@link JobFailedException}), 2 a bad setting ({@link SettingException}).
+ */
+public final class JobLauncher {
+    private JobLauncher() {}
+
+    @FunctionalInterface
+    public interface JobBody<C> {
+        JobSummary run(C jobConfig, LakeConfig lake, SparkSession spark);
+    }
+
+    public static <C> int launch(String jobName, String summaryText, String[] args, Map<String, String> env,
+                                 List<OptionSpec> jobOptions, Function<CommandLine, C> configure, JobBody<C> body,
+                                 PrintStream out, PrintStream err) {
+        List<OptionSpec> options = new ArrayList<>(LakeConfig.OPTIONS);
+        options.addAll(jobOptions);
+        if (CommandLine.wantsHelp(args)) {
+            out.println(CommandLine.helpText(jobName, summaryText, options));
+            return 0;
+        }
+        LakeConfig lake;
+        C jobConfig;
+        try {
+            CommandLine cli = CommandLine.parse(args, env, options);
+            lake = LakeConfig.from(cli, env);
+            jobConfig = configure.apply(cli);
+        } catch (SettingException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        // A session that already exists (tests, notebooks) belongs to its creator and is left running.
+        boolean ownsSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = LakeSpark.session(lake, jobName);
+        try {
+            JobSummary summary = body.run(jobConfig, lake, spark);
+            out.println(summary.line());
+            return 0;
+        } catch (JobFailedException e) {
+            err.println(e.getMessage());
+            return 1;
+        } finally {
+            if (ownsSession) {
+                spark.stop();
+            }
+        }
+    }
+}

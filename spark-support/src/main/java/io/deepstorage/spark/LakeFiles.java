@@ -1,0 +1,134 @@
+package io.deepstorage.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import io.deepstorage.schemas.LakeLayout;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/** Small file operations on the lake through the Hadoop FileSystem (s3a or file). */
+public final class LakeFiles {
+    private final Configuration conf;
+
+    public LakeFiles(Configuration conf) {
+        this.conf = conf;
+    }
+
+    public record FileEntry(String path, long size) {}
+
+    /** Committed Parquet parts (part-*.parquet) below {@code uri}, recursively, sorted by path; empty if absent. */
+    public List<FileEntry> committedParts(String uri) {
+        try {
+            Path root = new Path(uri);
+            FileSystem fs = root.getFileSystem(conf);
+            if (!fs.exists(root)) {
+                return List.of();
+            }
+            List<FileEntry> files = new ArrayList<>();
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                LocatedFileStatus status = it.next();
+                if (LakeLayout.isCommittedPart(status.getPath().getName()) && !isBelowHiddenDir(root, status.getPath())) {
+                    files.add(new FileEntry(status.getPath().toString(), status.getLen()));
+                }
+            }
+            files.sort(Comparator.comparing(FileEntry::path));
+            return files;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri, e);
+        }
+    }
+
+    // Spark's own staging folders (_temporary, .spark-staging-*) are never part of the table.
+    private static boolean isBelowHiddenDir(Path root, Path file) {
+        String relative = URI.create(root.toUri().getPath()).relativize(URI.create(file.toUri().getPath())).getPath();
+        for (String segment : relative.split("/")) {
+            if (segment.startsWith("_") || segment.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Partition directories {@code depth} levels below {@code uri} (e.g. "client_id=1/date=2024-03-01"), relative
+     * and sorted; hidden and staging folders are skipped.
+     */
+    public List<String> partitionDirs(String uri, int depth) {
+        try {
+            Path root = new Path(uri);
+            FileSystem fs = root.getFileSystem(conf);
+            if (!fs.exists(root)) {
+                return List.of();
+            }
+            List<String> found = new ArrayList<>();
+            collectPartitionDirs(fs, root, "", depth, found);
+            found.sort(Comparator.naturalOrder());
+            return found;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri, e);
+        }
+    }
+
+    private static void collectPartitionDirs(FileSystem fs, Path dir, String prefix, int depth, List<String> found) throws IOException {
+        for (var status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (!status.isDirectory() || !name.contains("=") || name.startsWith("_") || name.startsWith(".")) {
+                continue;
+            }
+            String relative = prefix.isEmpty() ? name : prefix + "/" + name;
+            if (depth == 1) {
+                found.add(relative);
+            } else {
+                collectPartitionDirs(fs, status.getPath(), relative, depth - 1, found);
+            }
+        }
+    }
+
+    public Optional<String> readText(String uri) {
+        try {
+            Path path = new Path(uri);
+            FileSystem fs = path.getFileSystem(conf);
+            if (!fs.exists(path)) {
+                return Optional.empty();
+            }
+            try (FSDataInputStream in = fs.open(path)) {
+                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + uri, e);
+        }
+    }
+
+    public void writeText(String uri, String text) {
+        try {
+            Path path = new Path(uri);
+            try (FSDataOutputStream out = path.getFileSystem(conf).create(path, true)) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + uri, e);
+        }
+    }
+
+    public void delete(String uri) {
+        try {
+            Path path = new Path(uri);
+            path.getFileSystem(conf).delete(path, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + uri, e);
+        }
+    }
+}

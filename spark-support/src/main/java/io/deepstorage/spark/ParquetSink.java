@@ -1,0 +1,71 @@
+package io.deepstorage.spark;
+
+import java.util.List;
+import java.util.TreeSet;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/** Writes Parquet tables and reports what was committed. */
+public final class ParquetSink {
+    private final SparkSession spark;
+
+    public ParquetSink(SparkSession spark) {
+        this.spark = spark;
+    }
+
+    /** What one write committed: rows, partition directories, and part files counted from the committed output. */
+    public record WriteResult(long rows, List<String> partitions, long files, long bytes) {}
+
+    /**
+     * Replaces exactly the partitions present in {@code rows} and leaves every other partition alone, so a re-run
+     * over the same input changes nothing. On s3a the partitioned committer (conflict-mode=replace) does the
+     * replacing and Spark appends; on file: Spark's dynamic partition overwrite does it (see {@link LakeSpark}).
+     */
+    public WriteResult writePartitioned(Dataset<Row> rows, String tableUri, List<String> partitionColumns) {
+        Dataset<Row> cached = rows.persist();
+        try {
+            long count = cached.count();
+            Column[] keys = partitionColumns.stream().map(functions::col).toArray(Column[]::new);
+            TreeSet<String> partitions = new TreeSet<>();
+            for (Row key : cached.select(keys).distinct().collectAsList()) {
+                StringBuilder dir = new StringBuilder();
+                for (int i = 0; i < partitionColumns.size(); i++) {
+                    dir.append(i == 0 ? "" : "/").append(partitionColumns.get(i)).append('=').append(key.get(i));
+                }
+                partitions.add(dir.toString());
+            }
+            SaveMode mode = tableUri.startsWith("s3a:") ? SaveMode.Append : SaveMode.Overwrite;
+            cached.write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new)).parquet(tableUri);
+            LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
+            long fileCount = 0;
+            long bytes = 0;
+            for (String partition : partitions) {
+                for (LakeFiles.FileEntry f : files.committedParts(tableUri + "/" + partition)) {
+                    fileCount++;
+                    bytes += f.size();
+                }
+            }
+            return new WriteResult(count, List.copyOf(partitions), fileCount, bytes);
+        } finally {
+            cached.unpersist();
+        }
+    }
+
+    /** Replaces the whole directory {@code uri} with {@code rows} (an unpartitioned table). */
+    public WriteResult writeWhole(Dataset<Row> rows, String uri) {
+        Dataset<Row> cached = rows.persist();
+        try {
+            long count = cached.count();
+            cached.write().mode(SaveMode.Overwrite).parquet(uri);
+            List<LakeFiles.FileEntry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
+            return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeFiles.FileEntry::size).sum());
+        } finally {
+            cached.unpersist();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.deepstorage.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class LakeSparkSettingsTest {
+    private static LakeConfig lake(String endpoint) {
+        Map<String, String> env = Map.of("S3_ENDPOINT", endpoint, "S3_BUCKET", "rbs",
+                "AWS_ACCESS_KEY_ID", "AK", "AWS_SECRET_ACCESS_KEY", "SK");
+        return LakeConfig.from(CommandLine.parse(new String[0], env, LakeConfig.OPTIONS), env);
+    }
+
+    @Test
+    void an_https_endpoint_turns_ssl_on_and_uses_the_partitioned_committer() {
+        Map<String, String> conf = LakeSpark.settings(lake("https://eu2.contabostorage.com"), "k8s://x");
+        assertThat(conf)
+                .containsEntry("spark.hadoop.fs.s3a.connection.ssl.enabled", "true")
+                .containsEntry("spark.hadoop.fs.s3a.path.style.access", "true")
+                .containsEntry("spark.hadoop.fs.s3a.committer.name", "partitioned")
+                .containsEntry("spark.hadoop.fs.s3a.committer.staging.conflict-mode", "replace")
+                .containsEntry("spark.hadoop.fs.s3a.directory.marker.retention", "keep")
+                .containsEntry("spark.sql.sources.commitProtocolClass", "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol")
+                .containsEntry("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter")
+                .containsEntry("spark.sql.session.timeZone", "UTC")
+                .doesNotContainKey("spark.ui.enabled");
+    }
+
+    @Test
+    void an_http_endpoint_turns_ssl_off_and_local_mode_turns_the_ui_off() {
+        Map<String, String> conf = LakeSpark.settings(lake("http://127.0.0.1:9000"), "local[2]");
+        assertThat(conf)
+                .containsEntry("spark.hadoop.fs.s3a.connection.ssl.enabled", "false")
+                .containsEntry("spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000")
+                .containsEntry("spark.ui.enabled", "false");
+    }
+
+    @Test
+    void a_file_lake_keeps_the_default_committer_with_dynamic_partition_overwrite() {
+        LakeConfig fileLake = LakeConfig.from(CommandLine.parse(new String[] {"--lake", "file:/tmp/l"}, Map.of(), LakeConfig.OPTIONS), Map.of());
+        Map<String, String> conf = LakeSpark.settings(fileLake, "local[*]");
+        assertThat(conf).containsEntry("spark.sql.sources.partitionOverwriteMode", "dynamic")
+                .doesNotContainKey("spark.sql.sources.commitProtocolClass")
+                .doesNotContainKey("spark.hadoop.fs.s3a.endpoint");
+    }
+}
