@@ -227,12 +227,17 @@ public final class OutboxTrafficGenerator {
 
     private Row followUp(Row trigger, String type, String error, String orderId, BigDecimal fill, BigDecimal slippage) {
         clock = clock.plus(Duration.ofMillis(20 + random.nextInt(400)));
-        String payload = fill == null ? "{\"trigger_type\": \"STOP_LOSS\"}"
+        String payload = fill == null ? "{\"trigger_type\": \"STOP_LOSS\", \"entry_price\": \"" + entryPrice(trigger) + "\"}"
                 : "{\"pnl\": \"" + fill.subtract(trigger.stopPrice()).multiply(trigger.quantity()).setScale(8, RoundingMode.HALF_UP).toPlainString()
                 + "\", \"fee\": \"0.00100000\"}";
         return new Row(uuid(), seq(), clock, trigger.operationId(), trigger.clientId(), trigger.symbol(), type,
                 trigger.triggerPrice(), trigger.stopPrice(), trigger.quantity(), trigger.side(), trigger.executionToken(),
                 payload, trigger.requestPayloadHash(), orderId, fill, slippage, trigger.source(), error, trigger.retryCount());
+    }
+
+    private static String entryPrice(Row trigger) {
+        var m = java.util.regex.Pattern.compile("\"entry_price\": \"([0-9.]+)\"").matcher(trigger.payloadJson());
+        return m.find() ? m.group(1) : "0";
     }
 
     /** A row the bronze job must send to the dead letters: blank symbol and a timestamp no app would write. */

@@ -159,15 +159,19 @@ public final class BronzeLocalRun implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
             System.out.println(BronzeSettings.help("BronzeLocalRun")
-                    + "  --timeout                how long to wait for catching up (default 10m)\n");
+                    + "  --timeout                how long to wait for catching up (default 10m)\n"
+                    + "  --rounds                 catch up this many times; between rounds print CAUGHT_UP and wait for a line\n"
+                    + "                           on stdin (the local pipeline writes live traffic meanwhile) (default 1)\n");
             return;
         }
         Duration timeout;
+        int rounds;
         BronzeSettings settings;
         try {
-            Map<String, String> extra = BronzeSettings.resolve(args, Map.of(), List.of("timeout"));
+            Map<String, String> extra = BronzeSettings.resolve(args, Map.of(), List.of("timeout", "rounds"));
             timeout = Durations.parse(extra.getOrDefault("timeout", "10m"));
-            settings = BronzeSettings.parse(withoutOption(args, "timeout"), System.getenv());
+            rounds = Integer.parseInt(extra.getOrDefault("rounds", "1"));
+            settings = BronzeSettings.parse(withoutOption(withoutOption(args, "timeout"), "rounds"), System.getenv());
             if (settings.s3Endpoint == null) {
                 throw new BronzeSettings.BadSetting("--s3-endpoint (S3_ENDPOINT) is required for a local run");
             }
@@ -185,6 +189,15 @@ public final class BronzeLocalRun implements AutoCloseable {
         Summary summary;
         try (BronzeLocalRun run = start(settings, BronzeJob.configureS3(settings))) {
             summary = run.awaitCaughtUp(timeout);
+            var stdin = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+            for (int round = 1; round < rounds; round++) {
+                System.out.println("CAUGHT_UP " + summary.toJson());
+                System.out.flush();
+                if (stdin.readLine() == null) {
+                    break;
+                }
+                summary = run.awaitCaughtUp(timeout);
+            }
         }
         System.out.println("SUMMARY " + summary.toJson());
         System.exit(0); // the MiniCluster leaves non-daemon threads behind

@@ -1,0 +1,227 @@
+package io.deepstorage.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.deepstorage.embedded.EmbeddedPostgres;
+import io.deepstorage.embedded.EmbeddedS3;
+import io.deepstorage.embedded.OutboxSchema;
+import io.deepstorage.embedded.OutboxTrafficGenerator;
+
+/**
+ * The whole pipeline on one machine: an outbox in PostgreSQL, the bronze job until it has caught up, then silver,
+ * then gold, each job in its own JVM as in production; prints what each step did. PostgreSQL and S3 are embedded
+ * by default and can be swapped for real ones by configuration.
+ */
+public final class LocalPipeline implements AutoCloseable {
+    /** The outcome of a run. */
+    public record Report(OutboxTrafficGenerator.Result snapshotTraffic, OutboxTrafficGenerator.Result liveTraffic,
+                         Map<String, JobSummary> jobs, String s3Endpoint, String bucket, Path lakeDir) {}
+
+    private final LocalPipelineOptions options;
+    private final Path home;
+    private EmbeddedPostgres postgres;
+    private EmbeddedS3 s3;
+
+    public LocalPipeline(LocalPipelineOptions options, Path home) {
+        this.options = options;
+        this.home = home;
+    }
+
+    public Report run() throws Exception {
+        Instant started = Instant.now();
+        startServers();
+        say("outbox   %s", jdbcUrl());
+        say("lake     %s (bucket %s)%s", s3Endpoint(), bucket(), s3 != null ? " → folder " + s3.bucketDir() : "");
+
+        OutboxTrafficGenerator.Result before = null;
+        OutboxTrafficGenerator.Result live = null;
+        int snapshotEvents = (int) Math.round(options.events() * 0.7);
+        if (options.load()) {
+            before = generate(OutboxTrafficGenerator.Options.defaults(snapshotEvents)
+                    .withSeed(options.seed()).withLateCommits(0).withRedeliveries(0));
+            say("loaded   %,d outbox events (%,d operations) before bronze starts", before.events(), before.operations());
+        }
+
+        Map<String, JobSummary> jobs = new LinkedHashMap<>();
+        Path logs = options.logDir();
+        try (JobProcess bronze = JobProcess.start("bronze", home, "flink-bronze", "io.deepstorage.bronze.BronzeLocalRun",
+                "2g", bronzeArgs(), bronzeEnv(), logs)) {
+            String first = bronze.awaitReport(options.timeoutSeconds());
+            if (options.load() && first.startsWith("CAUGHT_UP ")) {
+                say("bronze   caught up with the snapshot; writing live traffic through the replication stream");
+                live = generate(OutboxTrafficGenerator.Options.defaults(options.events() - snapshotEvents)
+                        .withSeed(options.seed() + 1).withFirstOperationId(1_000_000)
+                        .withStart(Instant.parse("2026-11-21T20:00:00Z"))
+                        .withRedeliveries(3).withLateCommits(2).withMalformed(3));
+                say("loaded   %,d more outbox events (%d re-delivered, %d committed late, %d malformed)",
+                        live.events(), live.redelivered(), live.lateCommits(), live.malformed());
+                bronze.proceed();
+                first = bronze.awaitReport(options.timeoutSeconds());
+            }
+            jobs.put("bronze", summary(first, bronze));
+            bronze.awaitExit(120);
+        }
+        say("bronze   done");
+
+        jobs.put("silver", runSparkJob("silver", "spark-silver", "io.deepstorage.silver.SilverJob", List.of()));
+        say("silver   done");
+        List<String> goldArgs = new ArrayList<>();
+        if (options.goldAsOf() != null) {
+            goldArgs.add("--as-of");
+            goldArgs.add(options.goldAsOf());
+        }
+        goldArgs.add("--overwrite");
+        jobs.put("gold", runSparkJob("gold", "spark-gold", "io.deepstorage.gold.GoldJob", goldArgs));
+        say("gold     done");
+
+        Report report = new Report(before, live, jobs, s3Endpoint(), bucket(), s3 != null ? s3.bucketDir() : null);
+        System.out.println();
+        System.out.println(PipelineReport.table(report, java.time.Duration.between(started, Instant.now())));
+        return report;
+    }
+
+    /** Runs the silver job once more over the same bronze (it must change nothing). */
+    JobSummary runSilverAgain() throws Exception {
+        return runSparkJob("silver-rerun", "spark-silver", "io.deepstorage.silver.SilverJob", List.of());
+    }
+
+    private JobSummary runSparkJob(String name, String module, String mainClass, List<String> extraArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--s3-endpoint", s3Endpoint(), "--bucket", bucket(), "--master", "local[2]"));
+        args.addAll(extraArgs);
+        try (JobProcess job = JobProcess.start(name, home, module, mainClass, "3g", args, s3Env(), options.logDir())) {
+            JobSummary summary = summary(job.awaitReport(options.timeoutSeconds()), job);
+            int exit = job.awaitExit(120);
+            if (exit != 0) {
+                throw new IllegalStateException(name + " exited " + exit + "; see " + job.log());
+            }
+            return summary;
+        }
+    }
+
+    private static JobSummary summary(String line, JobProcess job) {
+        if (!line.startsWith("SUMMARY ") && !line.startsWith("CAUGHT_UP ")) {
+            throw new IllegalStateException("unexpected report from " + job.log() + ": " + line);
+        }
+        return JobSummary.parse(line.substring(line.indexOf(' ') + 1));
+    }
+
+    private List<String> bronzeArgs() {
+        var pg = pgParts();
+        return List.of("--pg-host", pg.get("host"), "--pg-port", pg.get("port"), "--pg-database", pg.get("database"),
+                "--pg-user", options.pgUser(), "--bucket", bucket(), "--s3-endpoint", s3Endpoint(),
+                "--checkpoint-interval", options.checkpointInterval(), "--heartbeat-interval", "1s",
+                "--slot-name", options.slotName(), "--parallelism", "2",
+                "--rounds", options.load() ? "2" : "1", "--timeout", options.timeoutSeconds() + "s");
+    }
+
+    private Map<String, String> bronzeEnv() {
+        Map<String, String> env = new HashMap<>(s3Env());
+        env.put("FLINK_PLUGINS_DIR", home.resolve("flink-bronze/target/flink-plugins").toString());
+        if (options.pgPassword() != null) {
+            env.put("PG_PASSWORD", options.pgPassword());
+        }
+        return env;
+    }
+
+    private Map<String, String> s3Env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ACCESS_KEY_ID", s3 != null ? s3.accessKey() : options.s3AccessKey());
+        env.put("AWS_SECRET_ACCESS_KEY", s3 != null ? s3.secretKey() : options.s3SecretKey());
+        return env;
+    }
+
+    private void startServers() throws Exception {
+        if (options.postgresUrl() == null) {
+            postgres = EmbeddedPostgres.start("outbox");
+        }
+        try (Connection c = connect()) {
+            OutboxSchema.create(c);
+        }
+        if (options.s3Endpoint() == null) {
+            Files.createDirectories(options.lakeDir());
+            s3 = EmbeddedS3.start(options.lakeDir(), options.bucket());
+        }
+    }
+
+    private OutboxTrafficGenerator.Result generate(OutboxTrafficGenerator.Options o) throws SQLException {
+        Supplier<Connection> connections = () -> {
+            try {
+                return connect();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        return new OutboxTrafficGenerator(connections, o).run();
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), options.pgUser(), options.pgPassword() == null ? "" : options.pgPassword());
+    }
+
+    String jdbcUrl() {
+        return postgres != null ? postgres.jdbcUrl() : options.postgresUrl();
+    }
+
+    private Map<String, String> pgParts() {
+        var m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]+).*").matcher(jdbcUrl());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--postgres-url must look like jdbc:postgresql://host:port/database, got " + jdbcUrl());
+        }
+        return Map.of("host", m.group(1), "port", m.group(2) == null ? "5432" : m.group(2), "database", m.group(3));
+    }
+
+    String s3Endpoint() {
+        return s3 != null ? s3.endpoint() : options.s3Endpoint();
+    }
+
+    String bucket() {
+        return options.bucket();
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf(format + "%n", args);
+    }
+
+    @Override
+    public void close() {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        LocalPipelineOptions options;
+        try {
+            options = LocalPipelineOptions.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("local-pipeline: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.println(LocalPipelineOptions.HELP);
+            return;
+        }
+        Path home = Path.of(System.getProperty("deepstorage.home", ".")).toAbsolutePath().normalize();
+        try (LocalPipeline pipeline = new LocalPipeline(options, home)) {
+            pipeline.run();
+        } catch (Exception e) {
+            System.err.println("local-pipeline: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+}
