@@ -158,6 +158,27 @@ class LocalPipelineIT {
         }
     }
 
+    @Test
+    @Order(5)
+    void duckDbCountsWhatEachJobPrinted() throws Exception {
+        Path bucket = report.lakeDir();
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+            assertThat(duckCount(duck, bucket.resolve("bronze/events/*/part-*.parquet")))
+                    .isEqualTo(report.jobs().get("bronze").count("rows_out"));
+            assertThat(duckCount(duck, bucket.resolve("silver/stop_executions/*/*/part-*.parquet")))
+                    .isEqualTo(report.jobs().get("silver").count("rows_out"));
+            assertThat(duckCount(duck, bucket.resolve("gold/training_sets/stop_outcome/v1.0.0/*/part-*.parquet")))
+                    .isEqualTo(report.jobs().get("gold").count("rows_out"));
+        }
+    }
+
+    private static long duckCount(Connection duck, Path glob) throws Exception {
+        try (ResultSet rs = duck.createStatement().executeQuery("SELECT count(*) FROM read_parquet('" + glob + "')")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static Set<String> silverRowsAsText() throws Exception {
         Set<String> rows = new HashSet<>();
         for (LakeReader.Row r : reader.rows("silver/stop_executions")) {

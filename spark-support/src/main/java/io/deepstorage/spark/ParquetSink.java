@@ -40,7 +40,8 @@ public final class ParquetSink {
                 partitions.add(dir.toString());
             }
             SaveMode mode = tableUri.startsWith("s3a:") ? SaveMode.Append : SaveMode.Overwrite;
-            cached.write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new)).parquet(tableUri);
+            // One task per partition value: one file per partition instead of one per (task, partition).
+            cached.repartition(keys).write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new)).parquet(tableUri);
             LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
             long fileCount = 0;
             long bytes = 0;
@@ -56,12 +57,15 @@ public final class ParquetSink {
         }
     }
 
-    /** Replaces the whole directory {@code uri} with {@code rows} (an unpartitioned table). */
+    /**
+     * Replaces the whole directory {@code uri} with {@code rows} (an unpartitioned table) in a single file: the
+     * tables written this way (training sets) are small, and one file in row order reads back the same everywhere.
+     */
     public WriteResult writeWhole(Dataset<Row> rows, String uri) {
         Dataset<Row> cached = rows.persist();
         try {
             long count = cached.count();
-            cached.write().mode(SaveMode.Overwrite).parquet(uri);
+            cached.coalesce(1).write().mode(SaveMode.Overwrite).parquet(uri);
             List<LakeFiles.FileEntry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
             return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeFiles.FileEntry::size).sum());
         } finally {
