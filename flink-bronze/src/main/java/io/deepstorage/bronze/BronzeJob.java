@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.deepstorage.cli.SettingException;
 import io.deepstorage.schemas.BronzeEvent;
 import io.deepstorage.schemas.DeadLetter;
 
@@ -143,14 +144,14 @@ public final class BronzeJob {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+        if (io.deepstorage.cli.CommandLine.wantsHelp(args)) {
             System.out.println(BronzeSettings.help("BronzeJob"));
             return;
         }
         BronzeSettings settings;
         try {
             settings = BronzeSettings.parse(args, System.getenv());
-        } catch (BronzeSettings.BadSetting e) {
+        } catch (SettingException e) {
             System.err.println("bronze: " + e.getMessage());
             System.exit(2);
             return;

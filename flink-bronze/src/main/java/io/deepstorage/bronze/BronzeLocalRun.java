@@ -6,18 +6,21 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.OptionSpec;
+import io.deepstorage.cli.SettingException;
 import io.deepstorage.schemas.LakeLayout;
 
 /**
@@ -156,26 +159,30 @@ public final class BronzeLocalRun implements AutoCloseable {
         return ids;
     }
 
+    /** The bronze options plus the two a local run adds. */
+    static final List<OptionSpec> OPTIONS = Stream.concat(BronzeSettings.OPTIONS.stream(), Stream.of(
+            OptionSpec.value("timeout", null, "10m", "how long to wait for catching up"),
+            OptionSpec.value("rounds", null, "1", "catch up this many times; between rounds print CAUGHT_UP and wait"
+                    + " for a line on stdin (the local pipeline writes live traffic meanwhile)"))).toList();
+
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
-            System.out.println(BronzeSettings.help("BronzeLocalRun")
-                    + "  --timeout                how long to wait for catching up (default 10m)\n"
-                    + "  --rounds                 catch up this many times; between rounds print CAUGHT_UP and wait for a line\n"
-                    + "                           on stdin (the local pipeline writes live traffic meanwhile) (default 1)\n");
+        if (CommandLine.wantsHelp(args)) {
+            System.out.println(CommandLine.helpText("BronzeLocalRun",
+                    "Runs the bronze job in-process until it has caught up with the outbox, then prints SUMMARY.", OPTIONS));
             return;
         }
         Duration timeout;
         int rounds;
         BronzeSettings settings;
         try {
-            Map<String, String> extra = BronzeSettings.resolve(args, Map.of(), List.of("timeout", "rounds"));
-            timeout = Durations.parse(extra.getOrDefault("timeout", "10m"));
-            rounds = Integer.parseInt(extra.getOrDefault("rounds", "1"));
-            settings = BronzeSettings.parse(withoutOption(withoutOption(args, "timeout"), "rounds"), System.getenv());
+            CommandLine options = CommandLine.parse(args, System.getenv(), OPTIONS);
+            timeout = Durations.parse(options.required("timeout"));
+            rounds = Integer.parseInt(options.required("rounds"));
+            settings = BronzeSettings.from(options, System.getenv());
             if (settings.s3Endpoint == null) {
-                throw new BronzeSettings.BadSetting("--s3-endpoint (S3_ENDPOINT) is required for a local run");
+                throw new SettingException("--s3-endpoint (S3_ENDPOINT) is required for a local run");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | SettingException e) {
             System.err.println("bronze: " + e.getMessage());
             System.exit(2);
             return;
@@ -201,17 +208,5 @@ public final class BronzeLocalRun implements AutoCloseable {
         }
         System.out.println("SUMMARY " + summary.toJson());
         System.exit(0); // the MiniCluster leaves non-daemon threads behind
-    }
-
-    private static String[] withoutOption(String[] args, String name) {
-        List<String> kept = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--" + name)) {
-                i++;
-            } else if (!args[i].startsWith("--" + name + "=")) {
-                kept.add(args[i]);
-            }
-        }
-        return kept.toArray(String[]::new);
     }
 }

@@ -25,7 +25,7 @@ class BronzeSettingsTest {
     @Test
     void aMissingRequiredSettingIsOneLineNamingIt() {
         assertThatThrownBy(() -> BronzeSettings.parse(new String[0], Map.of("PG_USER", "x", "S3_BUCKET", "b")))
-                .isInstanceOf(BronzeSettings.BadSetting.class)
+                .isInstanceOf(io.deepstorage.cli.SettingException.class)
                 .hasMessage("--pg-database (PG_DATABASE) is required");
     }
 
@@ -50,8 +50,8 @@ class BronzeSettingsTest {
     @Test
     void helpListsEveryOptionWithItsEnvironmentVariable() {
         String help = BronzeSettings.help("BronzeJob");
-        for (BronzeSettings.Option o : BronzeSettings.OPTIONS) {
-            assertThat(help).contains("--" + o.name()).contains("[" + o.env() + "]");
+        for (io.deepstorage.cli.OptionSpec o : BronzeSettings.OPTIONS) {
+            assertThat(help).contains("--" + o.name()).contains("env " + o.envVar());
         }
     }
 }

@@ -176,7 +176,7 @@ public final class LocalPipeline implements AutoCloseable {
     private Map<String, String> pgParts() {
         var m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]+).*").matcher(jdbcUrl());
         if (!m.matches()) {
-            throw new IllegalArgumentException("--postgres-url must look like jdbc:postgresql://host:port/database, got " + jdbcUrl());
+            throw new io.deepstorage.cli.SettingException("--postgres-url must look like jdbc:postgresql://host:port/database, got " + jdbcUrl());
         }
         return Map.of("host", m.group(1), "port", m.group(2) == null ? "5432" : m.group(2), "database", m.group(3));
     }
@@ -204,16 +204,16 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        if (io.deepstorage.cli.CommandLine.wantsHelp(args)) {
+            System.out.println(LocalPipelineOptions.help());
+            return;
+        }
         LocalPipelineOptions options;
         try {
             options = LocalPipelineOptions.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
+        } catch (io.deepstorage.cli.SettingException e) {
             System.err.println("local-pipeline: " + e.getMessage());
             System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.println(LocalPipelineOptions.HELP);
             return;
         }
         Path home = Path.of(System.getProperty("deepstorage.home", ".")).toAbsolutePath().normalize();

@@ -1,13 +1,14 @@
 package io.deepstorage.gold;
 
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.OptionSpec;
+import io.deepstorage.cli.SettingException;
+
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.deepstorage.spark.CommandLine;
-import io.deepstorage.spark.OptionSpec;
-import io.deepstorage.spark.SettingException;
 
 /** The gold job's own settings, validated before Spark starts. */
 public record GoldConfig(String version, Instant asOf, double testFraction, boolean overwrite) {

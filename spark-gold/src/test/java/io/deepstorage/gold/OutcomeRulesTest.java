@@ -1,5 +1,8 @@
 package io.deepstorage.gold;
 
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.SettingException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,9 +13,7 @@ import java.util.Map;
 
 import io.deepstorage.gold.TimeSplit.Split;
 import io.deepstorage.schemas.StopOutcomeExample;
-import io.deepstorage.spark.CommandLine;
 import io.deepstorage.spark.JobFailedException;
-import io.deepstorage.spark.SettingException;
 import org.junit.jupiter.api.Test;
 
 /** Labels, selection, the time split, the label-ratio gate and the gold settings. */

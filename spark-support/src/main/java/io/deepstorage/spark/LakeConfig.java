@@ -1,5 +1,9 @@
 package io.deepstorage.spark;
 
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.OptionSpec;
+import io.deepstorage.cli.SettingException;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,5 +1,7 @@
 package io.deepstorage.spark;
 
+import io.deepstorage.cli.CommandLine;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.deepstorage.spark.testkit;
 
+import io.deepstorage.cli.CommandLine;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +12,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.deepstorage.embedded.EmbeddedS3;
-import io.deepstorage.spark.CommandLine;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeSpark;
 import org.apache.spark.sql.SparkSession;

@@ -1,4 +1,4 @@
-package io.deepstorage.spark;
+package io.deepstorage.cli;
 
 /**
  * One command-line option: {@code --name value} (or {@code --name=value}), overriding environment variable

@@ -1,4 +1,4 @@
-package io.deepstorage.spark;
+package io.deepstorage.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.deepstorage.spark;
+package io.deepstorage.cli;
 
 /** A bad or missing setting. The message is one line naming the setting; the job mains print it and exit 2. */
 public final class SettingException extends RuntimeException {
