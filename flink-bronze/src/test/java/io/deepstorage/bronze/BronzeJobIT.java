@@ -98,6 +98,67 @@ class BronzeJobIT {
         assertThat(summary.bronzeRows()).isEqualTo(expected.size());
     }
 
+    @Test
+    void afterAStopMidStreamTheJobResumesFromItsLastCheckpointWithNothingLostOrDoubled() throws Exception {
+        BronzeSettings settings = LakeServers.freshOutboxAndLake("--slot-name", "deep_storage_restart");
+        new OutboxTrafficGenerator(() -> connect(settings), OutboxTrafficGenerator.Options.defaults(400)).run();
+        try (BronzeLocalRun first = BronzeLocalRun.start(settings, LakeServers.flinkConf())) {
+            first.awaitCaughtUp(Duration.ofMinutes(3));
+            // Traffic keeps coming while the job goes down: part of it is in flight, uncommitted, at the stop.
+            Thread writer = new Thread(() -> generate(settings, 500, 20_000));
+            writer.start();
+            Thread.sleep(1500);
+            first.job().cancel().get();
+            writer.join();
+        }
+        generate(settings, 300, 40_000); // written while no job runs
+
+        String checkpoint = latestRetainedCheckpoint(settings);
+        var restore = new org.apache.flink.configuration.Configuration(LakeServers.flinkConf());
+        restore.setString("execution.savepoint.path", checkpoint);
+        BronzeLocalRun.Summary summary;
+        try (BronzeLocalRun second = BronzeLocalRun.start(settings, restore)) {
+            summary = second.awaitCaughtUp(Duration.ofMinutes(3));
+        }
+
+        Set<String> outbox = BronzeLocalRun.outboxEventIds(settings);
+        List<String> bronze = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS).eventIds();
+        assertThat(bronze).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(bronze)).isEqualTo(outbox);
+        assertThat(summary.bronzeRows()).isEqualTo(outbox.size());
+    }
+
+    private static void generate(BronzeSettings settings, int events, long firstOperationId) {
+        try {
+            new OutboxTrafficGenerator(() -> connect(settings), OutboxTrafficGenerator.Options.defaults(events)
+                    .withSeed(firstOperationId).withFirstOperationId(firstOperationId).withLateCommits(0).withRedeliveries(0)).run();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The newest completed checkpoint the stopped job left behind (kept on cancel). */
+    private static String latestRetainedCheckpoint(BronzeSettings settings) throws Exception {
+        org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(settings.checkpointDir);
+        org.apache.flink.core.fs.FileSystem fs = root.getFileSystem();
+        String latest = null;
+        int latestNumber = -1;
+        for (FileStatus job : fs.listStatus(root)) {
+            for (FileStatus chk : fs.listStatus(job.getPath())) {
+                String name = chk.getPath().getName();
+                if (name.startsWith("chk-") && fs.exists(new org.apache.flink.core.fs.Path(chk.getPath(), "_metadata"))) {
+                    int n = Integer.parseInt(name.substring(4));
+                    if (n > latestNumber) {
+                        latestNumber = n;
+                        latest = chk.getPath().toString();
+                    }
+                }
+            }
+        }
+        assertThat(latest).as("a retained checkpoint under " + root).isNotNull();
+        return latest;
+    }
+
     private static Connection connect(BronzeSettings s) {
         try {
             return LakeServers.connect(s);
