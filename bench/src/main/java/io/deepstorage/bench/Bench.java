@@ -1,0 +1,354 @@
+package io.deepstorage.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.deepstorage.embedded.EmbeddedPostgres;
+import io.deepstorage.embedded.EmbeddedS3;
+import io.deepstorage.embedded.OutboxSchema;
+
+/**
+ * ./run-bench: the decoding limit, bronze throughput (backlog and live), bronze latency, silver/gold against DuckDB,
+ * backfill with our and the connector's stock snapshot settings, and peak memory of every JVM, on the embedded
+ * PostgreSQL and S3 servers. Prints a table and writes it as JSON. Figures only; nothing here asserts a speed.
+ */
+public final class Bench {
+    private static final String USAGE = """
+            ./run-bench [--quick] [--full] [--out FILE] [--rows N] [--live-rate ROWS_PER_S] [--live-seconds S] [--checkpoint-interval 5s]
+              default  N = 1,000,000 outbox rows (raw decoding, bronze backlog = backfill with our settings, backfill with stock
+                       settings), live 5,000 rows/s for 30 s, silver/gold/DuckDB on 1M generated bronze events
+              --quick  N = 200,000, live 15 s, silver/gold on 200k events (a smoke run, not the reference figures)
+              --full   also silver/gold/DuckDB on 10M generated bronze events (beyond the 15-minute budget on 2 cores)
+              --out    where the JSON goes (default bench/target/bench-results.json)
+              --profile S  also a thread dump (jcmd Thread.print) of each bronze JVM every S seconds, into the log folder
+                       (costs CPU: figures of such a run are not reference figures)
+              --lake-only  only silver/gold/DuckDB (section 4), e.g. with --full for the 10M figures on their own""";
+
+    private static int profileEvery;
+    private static boolean lakeOnly;
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+    private final List<Map<String, Object>> memory = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Map<String, Object> profiles = new LinkedHashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean full = false;
+        Path out = Path.of("bench/target/bench-results.json");
+        long rowsN = -1;
+        int liveRate = 5000;
+        int liveSeconds = -1;
+        String checkpoint = "5s";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--full" -> full = true;
+                case "--out" -> out = Path.of(args[++i]);
+                case "--rows" -> rowsN = Long.parseLong(args[++i].replace("_", "").replace(",", ""));
+                case "--live-rate" -> liveRate = Integer.parseInt(args[++i]);
+                case "--live-seconds" -> liveSeconds = Integer.parseInt(args[++i]);
+                case "--checkpoint-interval" -> checkpoint = args[++i];
+                case "--profile" -> profileEvery = Integer.parseInt(args[++i]);
+                case "--lake-only" -> lakeOnly = true;
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("run-bench: unknown option " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        if (rowsN < 0) {
+            rowsN = quick ? 200_000 : 1_000_000;
+        }
+        rowsN = rowsN / 3 * 3;
+        if (liveSeconds < 0) {
+            liveSeconds = quick ? 15 : 30;
+        }
+        List<Long> lakeSizes = new ArrayList<>(List.of(quick ? 200_000L : 999_999L));
+        if (full) {
+            lakeSizes.add(9_999_999L);
+        }
+        Path home = Path.of(System.getProperty("deepstorage.home", ".")).toAbsolutePath().normalize();
+        new Bench().run(home, out, rowsN, liveRate, liveSeconds, checkpoint, lakeSizes, String.join(" ", args));
+        System.exit(0);
+    }
+
+    private void run(Path home, Path out, long n, int liveRate, int liveSeconds, String checkpoint, List<Long> lakeSizes,
+                     String argLine) throws Exception {
+        long started = System.nanoTime();
+        int cores = Runtime.getRuntime().availableProcessors();
+        Path work = home.resolve("bench/target/bench-run");
+        deleteRecursively(work);
+        Path logDir = work.resolve("logs");
+        Files.createDirectories(logDir);
+        say("bench    N = %,d rows, checkpoint interval %s, bronze parallelism 2, Spark local[2], %d cores; logs in %s",
+                n, checkpoint, cores, logDir);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start("outbox");
+             EmbeddedS3 s3 = EmbeddedS3.start(work.resolve("s3"), "bench");
+             Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+             Connection sql = pg.connect()) {
+            OutboxSchema.create(sql);
+            OutboxLoad.exec(duck, "SET threads = 2");
+            OutboxLoad.exec(duck, "SET memory_limit = '3GB'");
+            say("servers  %s, S3 %s → %s", pg.jdbcUrl(), s3.endpoint(), s3.bucketDir().getParent());
+
+            if (lakeOnly) {
+                notes.add("--lake-only: sections 1, 2, 3 and 5 not measured in this run (skipped on request).");
+                latency = Stats.map("measured", false, "reason", "skipped: --lake-only");
+            } else {
+                // (1) the decoding limit
+                double limit = Double.NaN;
+                for (int perTx : new int[] {1, 3}) {
+                    OutboxLoad.exec(sql, "TRUNCATE stop_events");
+                    String slot = "bench_raw_" + perTx;
+                    try (Connection repl = RawDecode.replicationConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+                        RawDecode.createSlot(repl, slot);
+                        long t0 = System.nanoTime();
+                        OutboxLoad.load(sql, 0, n, perTx);
+                        double insertSeconds = (System.nanoTime() - t0) / 1e9;
+                        long inTable = OutboxLoad.scalarLong(sql, "SELECT count(*) FROM stop_events");
+                        RawDecode.Result r = RawDecode.read(repl, slot, OutboxSchema.DEFAULT_PUBLICATION, inTable, 900);
+                        double rate = Stats.rate(r.inserts(), r.seconds());
+                        limit = Double.isNaN(limit) ? rate : Math.min(limit, rate);
+                        row("1 raw decode", "pgoutput stream, " + perTx + " event" + (perTx > 1 ? "s" : "") + "/tx", r.inserts(), r.seconds(), rate,
+                                Double.NaN, String.format("%,d inserts counted of %,d in the outbox; %,d messages; loading took %.1f s (%,.0f rows/s committed)",
+                                        r.inserts(), inTable, r.messages(), insertSeconds, n / insertSeconds));
+                        say("raw      %d/tx: %,d inserts in %.1f s = %,.0f rows/s", perTx, r.inserts(), r.seconds(), rate);
+                    }
+                    OutboxLoad.dropSlot(sql, slot);
+                }
+                double rawLimit = limit;
+                // The table now holds N rows committed three per transaction: the backlog.
+
+                BronzeBench bronze = new BronzeBench(pg, s3, home, logDir, duck);
+                bronze.jstackEverySeconds = profileEvery;
+                // (2 backlog) = (5 ours), then (5 stock)
+                BronzeBench.Result ours = bronze.run(new BronzeBench.Settings("backlog-ours", "bench-backlog", "bench_backlog",
+                        checkpoint, 2, 100_000, 10_000, "initial"), null, 1500);
+                OutboxLoad.dropSlot(sql, "bench_backlog");
+                reportBronze(ours);
+                double oursRate = Stats.rate(ours.committedRows(), ours.slotToDoneSeconds());
+                if (!Double.isNaN(oursRate) && oursRate > limit) {
+                    notes.add(String.format("bronze's snapshot (%,.0f rows/s) beat the raw pgoutput reader (%,.0f rows/s): the snapshot reads with"
+                            + " SELECTs, not the replication stream, so the limit used for the ratio is the better of the two.", oursRate, limit));
+                    limit = oursRate;
+                }
+                BronzeBench.Result stock = bronze.run(new BronzeBench.Settings("backlog-stock", "bench-stock", "bench_stock",
+                        checkpoint, 2, 8096, 1024, "initial"), null, 1500);
+                OutboxLoad.dropSlot(sql, "bench_stock");
+                reportBronze(stock);
+
+                bronzeRow("2 bronze", "backlog (initial snapshot)", ours, limit);
+                bronzeRow("5 backfill", "snapshot chunk 100000 / fetch 10000 (ours)", ours, limit);
+                bronzeRow("5 backfill", "snapshot chunk 8096 / fetch 1024 (stock)", stock, limit);
+                memoryRow("bronze backlog (ours)", ours.peakRss(), ours.peakHeap(), "2g");
+                memoryRow("bronze backlog (stock)", stock.peakRss(), stock.peakHeap(), "2g");
+
+                // (2 live) and (3): a producer at a fixed offered rate while bronze streams
+                OutboxLoad.exec(sql, "TRUNCATE stop_events");
+                long[] offered = new long[2];
+                int txPerTick = Math.max(1, Math.round(liveRate / 10f / 3f));
+                int seconds = liveSeconds;
+                BronzeBench.Result live = bronze.run(new BronzeBench.Settings("live", "bench-live", "bench_live", checkpoint, 2,
+                        100_000, 10_000, "latest"), () -> {
+                    say("live     bronze is streaming (--startup latest, warm-up rows committed); producing %,d rows/s for %d s", txPerTick * 30, seconds);
+                    offered[0] = produce(pg, txPerTick, seconds, offered);
+                }, 1500);
+                OutboxLoad.dropSlot(sql, "bench_live");
+                reportBronze(live);
+                long[] lat = bronze.latenciesMillis(live.parts(), liveStartMicros);
+                java.util.Arrays.sort(lat);
+                double offeredRate = offered[0] / (offered[1] / 1000.0);
+                            double liveWindow = (live.doneMicros() - liveStartMicros) / 1e6;
+                row("2 bronze", "live (stream), offered " + Stats.num(offeredRate) + " rows/s, " + seconds + " s", offered[0], liveWindow,
+                        Stats.rate(offered[0], liveWindow), Double.NaN,
+                        String.format("--startup latest; rows/s = produced rows / (first produced commit → last committed file), bounded by the"
+                                + " offered rate: it shows bronze keeping up, not its limit; %,d warm-up rows committed before the timed traffic. %s",
+                                BronzeBench.WARMUP_ROWS, checks(live)));
+                row("3 latency", "commit → committed Parquet (file mtime)", lat.length, Double.NaN, Double.NaN, Double.NaN,
+                        String.format("p50 %s ms, p99 %s ms, max %s ms, checkpoint interval %s; rows with source_commit_ts; offered %s rows/s",
+                                Stats.num(Stats.percentileOfSorted(lat, 50)), Stats.num(Stats.percentileOfSorted(lat, 99)),
+                                Stats.num(Stats.percentileOfSorted(lat, 100)), checkpoint, Stats.num(offeredRate)));
+                latency = Stats.map("n", lat.length, "p50_ms", Stats.percentileOfSorted(lat, 50), "p99_ms", Stats.percentileOfSorted(lat, 99),
+                        "max_ms", Stats.percentileOfSorted(lat, 100), "checkpoint_interval", checkpoint, "offered_rows_per_s", offeredRate,
+                        "measured_as", "file mtime of the committed part in the S3 server's filesystem backend minus source_commit_ts");
+                memoryRow("bronze live", live.peakRss(), live.peakHeap(), "2g");
+                say("latency  p50 %s ms, p99 %s ms, max %s ms (n = %,d)", Stats.num(Stats.percentileOfSorted(lat, 50)),
+                        Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)), lat.length);
+
+                notes.add("raw decode limit used for the ratios: " + Stats.num(limit) + " rows/s" + (limit != rawLimit ? " (bronze's snapshot, faster than the raw stream reader)" : " (the slower of the two raw shapes)"));
+            }
+            // (4) silver and gold against DuckDB
+            LakeBench lake = new LakeBench(s3, home, logDir, duck);
+            for (long events : lakeSizes) {
+                String label = events >= 9_000_000 ? "10m" : events >= 900_000 ? "1m" : (events / 1000) + "k";
+                say("lake     generating %,d bronze events ...", events);
+                LakeBench.Result r = lake.run("bench-lake-" + label, events);
+                say("lake     %,d events: silver %.1f s, gold %.1f s, DuckDB %.1f s", r.events(), r.silver().wallSeconds(),
+                        r.gold().wallSeconds(), r.duckdbSeconds());
+                var silverSummary = Stats.flatJson(r.silver().summaryJson());
+                var goldSummary = Stats.flatJson(r.gold().summaryJson());
+                row("4 silver", "Spark local[2], " + label + " bronze events", r.events(), r.silver().wallSeconds(),
+                        Stats.rate(r.events(), r.silver().wallSeconds()), r.silver().wallSeconds() / r.duckdbSeconds(),
+                        String.format("ratio = silver / DuckDB; rows_in %s, rows_out %s (operations %,d); job's own seconds %s; wall incl. JVM+Spark start",
+                                silverSummary.get("rows_in"), silverSummary.get("rows_out"), r.operations(), silverSummary.get("seconds")));
+                row("4 gold", "Spark local[2], on that silver", r.operations(), r.gold().wallSeconds(),
+                        Stats.rate(r.operations(), r.gold().wallSeconds()), Double.NaN,
+                        String.format("rows_in %s, rows_out %s; job's own seconds %s", goldSummary.get("rows_in"), goldSummary.get("rows_out"), goldSummary.get("seconds")));
+                row("4 duckdb", "latest event per operation (window), 2 threads", r.events(), r.duckdbSeconds(),
+                        Stats.rate(r.events(), r.duckdbSeconds()), Double.NaN,
+                        String.format("%,d rows out (operations %,d); reads the backend folder directly, writes one Parquet file", r.duckdbRows(), r.operations()));
+                memoryRow("silver " + label, r.silver().peakRss(), r.silver().peakHeap(), "3g");
+                memoryRow("gold " + label, r.gold().peakRss(), r.gold().peakHeap(), "3g");
+                profiles.put("silver " + label + " thread CPU s", top(r.silver().cpu(), 8));
+                profiles.put("silver " + label + " total CPU s / wall s", r.silver().cpuSeconds() + " / " + Math.round(r.silver().wallSeconds() * 10) / 10.0);
+                profiles.put("gold " + label + " thread CPU s", top(r.gold().cpu(), 5));
+            }
+            if (lakeSizes.size() == 1) {
+                notes.add("silver/gold/DuckDB on 10M events: not measured in this run (needs --full; it does not fit the 15-minute budget on 2 cores).");
+            }
+        }
+        memoryRow("bench JVM (raw reader, S3 server, DuckDB, generator)", Stats.procStatusBytes(Files.readString(Path.of("/proc/self/status")), "VmHWM"),
+                ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                        .mapToLong(p -> p.getPeakUsage().getUsed()).sum(), "2g");
+        double total = (System.nanoTime() - started) / 1e9;
+        String table = table(total, cores, n, checkpoint);
+        System.out.println();
+        System.out.println(table);
+        Map<String, Object> json = Stats.map("command", "./run-bench " + argLine, "finished_at", Instant.now().toString(),
+                "cores", cores, "n", n, "checkpoint_interval", checkpoint, "bronze_parallelism", 2, "total_seconds", total,
+                "results", rows, "latency", latency, "memory", memory, "profiles", profiles, "notes", notes);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, Stats.json(json) + "\n");
+        Files.writeString(work.resolve("table.txt"), table + "\n");
+        System.out.println("written  " + out.toAbsolutePath());
+    }
+
+    private Map<String, Object> latency = Stats.map("measured", false, "reason", "the live run did not complete");
+    private volatile long liveStartMicros;
+
+    /** Commits txPerTick transactions of 3 rows every 100 ms for the given seconds; returns rows, sets times[1] to ms taken. */
+    private long produce(EmbeddedPostgres pg, int txPerTick, int seconds, long[] times) throws Exception {
+        long rows = 0;
+        int ticks = seconds * 10;
+        int behind = 0;
+        try (Connection c = pg.connect()) {
+            long first = OutboxLoad.scalarLong(c, "SELECT coalesce(max(operation_id) * 3, 0) FROM stop_events") + 3;
+            long row = first;
+            long t0 = System.nanoTime();
+            liveStartMicros = Clock.nowMicros();
+            for (int i = 0; i < ticks; i++) {
+                long due = t0 + i * 100_000_000L;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } else if (wait < -50_000_000L) {
+                    behind++;
+                }
+                OutboxLoad.exec(c, OutboxLoad.sql(row, txPerTick, 3));
+                row += txPerTick * 3L;
+                rows += txPerTick * 3L;
+            }
+            times[1] = (System.nanoTime() - t0) / 1_000_000;
+        }
+        if (behind > 0) {
+            notes.add("live producer: " + behind + " of " + ticks + " ticks started more than 50 ms late (the offered rate is the measured one)");
+        }
+        return rows;
+    }
+
+    private void reportBronze(BronzeBench.Result r) {
+        say("bronze   %s: %,d rows committed in %d files, %.1f s from job start to last commit (%.1f s of it JVM+MiniCluster until the slot existed); %s",
+                r.settings().label(), r.committedRows(), r.parts().size(), r.processStartToDoneSeconds(), r.processStartToSlotSeconds(), checks(r));
+        profiles.put("bronze " + r.settings().label() + " thread CPU s (top 10)", top(r.jobCpu(), 10));
+        profiles.put("bronze " + r.settings().label() + " total CPU s / wall s", Math.round(r.childCpuSeconds() * 10) / 10.0 + " / "
+                + Math.round(r.processStartToDoneSeconds() * 10) / 10.0);
+        profiles.put("bronze " + r.settings().label() + " PostgreSQL CPU s", top(r.postgresCpu(), 6));
+    }
+
+    private static String checks(BronzeBench.Result r) {
+        boolean ok = r.committedRows() == r.expectedRows() && r.distinctEventIds() == r.expectedRows();
+        return String.format("%s: outbox %,d rows, committed %,d rows, %,d distinct event_ids; job SUMMARY %s",
+                ok ? "counts match" : "COUNTS DIFFER", r.expectedRows(), r.committedRows(), r.distinctEventIds(), r.summaryJson());
+    }
+
+    private void bronzeRow(String section, String label, BronzeBench.Result r, double limit) {
+        double rate = Stats.rate(r.committedRows(), r.slotToDoneSeconds());
+        row(section, label, r.committedRows(), r.slotToDoneSeconds(), rate, rate / limit,
+                String.format("seconds = slot created → last part committed; from JVM start %.1f s (%s rows/s). %s",
+                        r.processStartToDoneSeconds(), Stats.num(Stats.rate(r.committedRows(), r.processStartToDoneSeconds())), checks(r)));
+    }
+
+    private void row(String section, String label, long n, double seconds, double rate, double ratio, String note) {
+        rows.add(Stats.map("section", section, "case", label, "n", n, "seconds", seconds, "rows_per_s", rate,
+                "ratio", ratio, "notes", note));
+    }
+
+    private void memoryRow(String jvm, long rss, long heap, String xmx) {
+        memory.add(Stats.map("jvm", jvm, "peak_rss_bytes", rss, "peak_heap_used_bytes", heap, "xmx", xmx));
+    }
+
+    private static Map<String, Double> top(Map<String, Double> m, int k) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        m.entrySet().stream().limit(k).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private String table(double total, int cores, long n, String checkpoint) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("Deep Storage bench: N = %,d, checkpoint interval %s, bronze parallelism 2, Spark local[2], %d cores%n", n, checkpoint, cores));
+        b.append(String.format("%-11s %-44s %12s %9s %10s %6s%n", "section", "case", "N", "seconds", "rows/s", "ratio"));
+        for (Map<String, Object> r : rows) {
+            b.append(String.format("%-11s %-44s %,12d %9s %10s %6s%n", r.get("section"), r.get("case"), (Long) r.get("n"),
+                    Stats.num((Double) r.get("seconds")), Stats.num((Double) r.get("rows_per_s")), Stats.num((Double) r.get("ratio"))));
+        }
+        b.append(String.format("%nratio: bronze and backfill rows/s ÷ the decoding limit; silver wall ÷ DuckDB wall%n"));
+        if (latency.containsKey("p50_ms")) {
+            b.append(String.format("latency (commit → committed Parquet, file mtime): p50 %s ms, p99 %s ms, max %s ms over %,d rows; checkpoint interval %s%n",
+                    Stats.num((Double) latency.get("p50_ms")), Stats.num((Double) latency.get("p99_ms")), Stats.num((Double) latency.get("max_ms")),
+                    latency.get("n"), checkpoint));
+        } else {
+            b.append("latency: not measured (" + latency.get("reason") + ")\n");
+        }
+        b.append(String.format("%n%-52s %12s %16s %6s%n", "peak memory of each JVM", "RSS (VmHWM)", "heap used (GC)", "-Xmx"));
+        for (Map<String, Object> m : memory) {
+            b.append(String.format("%-52s %12s %16s %6s%n", m.get("jvm"), Stats.mib((Long) m.get("peak_rss_bytes")),
+                    Stats.mib((Long) m.get("peak_heap_used_bytes")), m.get("xmx")));
+        }
+        b.append("\nnotes\n");
+        for (Map<String, Object> r : rows) {
+            b.append("  ").append(r.get("section")).append(" | ").append(r.get("case")).append(": ").append(r.get("notes")).append('\n');
+        }
+        notes.forEach(x -> b.append("  ").append(x).append('\n'));
+        b.append(String.format("total %.1f s%n", total));
+        return b.toString();
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf("%s %s%n", java.time.LocalTime.now().withNano(0), String.format(format, args));
+        System.out.flush();
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
