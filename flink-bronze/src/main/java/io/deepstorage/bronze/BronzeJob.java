@@ -61,7 +61,8 @@ public final class BronzeJob {
         // Keep the last checkpoint on cancel: a restart or replay can resume from it.
         checkpoints.setExternalizedCheckpointCleanup(CheckpointConfig.ExternalizedCheckpointCleanup.RETAIN_ON_CANCELLATION);
         checkpoints.setMinPauseBetweenCheckpoints(Math.min(1000, settings.checkpointInterval.toMillis() / 2));
-        checkpoints.setTolerableCheckpointFailureNumber(3);
+        // How many failed checkpoints (e.g. the object store is down) to tolerate is deployment configuration
+        // (execution.checkpointing.tolerable-failed-checkpoints), not code.
         env.setStateBackend("rocksdb".equals(settings.stateBackend)
                 ? new EmbeddedRocksDBStateBackend(true)
                 : new HashMapStateBackend());

@@ -77,6 +77,7 @@ public final class BronzeLocalRun implements AutoCloseable {
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "3");
         conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        conf.setString("execution.checkpointing.tolerable-failed-checkpoints", "3");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         return new BronzeLocalRun(settings, BronzeJob.fromSettings(settings).executeAsync(env));
     }
@@ -92,11 +93,17 @@ public final class BronzeLocalRun implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         String target = scalar("SELECT pg_current_wal_lsn()::text");
         while (true) {
+            // The slot check is one cheap query; the full comparison of event_ids runs only once it passes.
+            if (!slotConfirmed(target)) {
+                failIfEndedOrLate(deadline, timeout, "the replication slot has not confirmed " + target + " yet");
+                Thread.sleep(500);
+                continue;
+            }
             Set<String> outbox = outboxEventIds(settings);
             List<String> bronzeIds = bronze.eventIds();
             Set<String> committed = new HashSet<>(bronzeIds);
             committed.addAll(deadLetters.eventIds());
-            if (committed.containsAll(outbox) && slotConfirmed(target)) {
+            if (committed.containsAll(outbox)) {
                 Map<String, Object> acc = job.getAccumulators().get(30, TimeUnit.SECONDS);
                 return new Summary(outbox.size(), bronzeIds.size(), new HashSet<>(bronzeIds).size(),
                         deadLetters.rowCount(), count(acc, DropDuplicateEvents.DUPLICATE_COUNT),
@@ -104,15 +111,18 @@ public final class BronzeLocalRun implements AutoCloseable {
                         bronze.files().size(), deadLetters.files().size(),
                         Duration.between(started, Instant.now()).toMillis() / 1000.0);
             }
-            if (job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
-                throw new IllegalStateException("the bronze job ended before it caught up: " + job.getJobStatus().get());
-            }
-            if (Instant.now().isAfter(deadline)) {
-                outbox.removeAll(committed);
-                throw new IllegalStateException("bronze did not catch up within " + timeout + ": " + outbox.size()
-                        + " outbox events not committed yet");
-            }
+            outbox.removeAll(committed);
+            failIfEndedOrLate(deadline, timeout, outbox.size() + " outbox events not committed yet");
             Thread.sleep(500);
+        }
+    }
+
+    private void failIfEndedOrLate(Instant deadline, Duration timeout, String progress) throws Exception {
+        if (job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+            throw new IllegalStateException("the bronze job ended before it caught up: " + job.getJobStatus().get());
+        }
+        if (Instant.now().isAfter(deadline)) {
+            throw new IllegalStateException("bronze did not catch up within " + timeout + ": " + progress);
         }
     }
 

@@ -88,7 +88,7 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
             }
         }
         Object tsMs = optional(source, "ts_ms");
-        if (tsMs instanceof Long ms) {
+        if (tsMs instanceof Long ms && ms > 0) { // snapshot reads carry 0: no commit time is known for them
             c.sourceTimeMicros = ms * 1000;
         }
     }

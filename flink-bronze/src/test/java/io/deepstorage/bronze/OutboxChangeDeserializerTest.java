@@ -73,6 +73,14 @@ class OutboxChangeDeserializerTest {
     }
 
     @Test
+    void snapshotReadsCarryNoCommitTimeWhenTheSourceGivesZero() {
+        Schema schema = rowSchema().field("retry_count", Schema.INT32_SCHEMA).build();
+        Struct envelope = envelope(schema, row(schema).put("retry_count", 0), "r");
+        envelope.getStruct("source").put("ts_ms", 0L);
+        assertThat(OutboxChangeDeserializer.read(envelope).sourceTimeMicros).isNull();
+    }
+
+    @Test
     void snapshotReadsCarryNoCommitPosition() {
         Schema schema = rowSchema().field("retry_count", Schema.INT32_SCHEMA).build();
         OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, row(schema).put("retry_count", 0), "r"));
