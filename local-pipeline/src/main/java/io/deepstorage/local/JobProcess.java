@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * so Flink's and Spark's libraries never meet. Its output goes to a log file; the lines it reports on
  * ({@code CAUGHT_UP ...}, {@code SUMMARY ...}) are handed to the caller.
  */
-final class JobProcess implements AutoCloseable {
+public final class JobProcess implements AutoCloseable {
     /** The JVM flags Spark ships for Java 17 (JavaModuleOptions); Flink and Avro need a subset of them. */
-    static final List<String> JAVA17_OPENS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+    public static final List<String> JAVA17_OPENS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
             "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
             "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -49,6 +49,13 @@ final class JobProcess implements AutoCloseable {
 
     static JobProcess start(String name, Path home, String module, String mainClass, String heap, List<String> args,
                             Map<String, String> env, Path logDir) throws IOException {
+        return start(name, home, module, mainClass, heap, List.of(), args, env, logDir);
+    }
+
+    /** Like the other start, with extra JVM options (the benchmarks add a GC log). */
+    public static JobProcess start(String name, Path home, String module, String mainClass, String heap,
+                                   List<String> jvmOptions, List<String> args, Map<String, String> env, Path logDir)
+            throws IOException {
         Path moduleDir = home.resolve(module);
         Path classpathFile = moduleDir.resolve("target/job-classpath.txt");
         if (!Files.exists(classpathFile)) {
@@ -63,6 +70,7 @@ final class JobProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + heap);
+        cmd.addAll(jvmOptions);
         cmd.addAll(JAVA17_OPENS);
         cmd.add("-cp");
         cmd.add(classpath);
@@ -94,7 +102,7 @@ final class JobProcess implements AutoCloseable {
     }
 
     /** The next {@code CAUGHT_UP} or {@code SUMMARY} line; fails with the log's tail if the job ends without one. */
-    String awaitReport(long timeoutSeconds) throws Exception {
+    public String awaitReport(long timeoutSeconds) throws Exception {
         String line = reports.poll(timeoutSeconds, TimeUnit.SECONDS);
         if (line == null) {
             throw new IllegalStateException(name + " reported nothing within " + timeoutSeconds + " s; see " + log);
@@ -107,14 +115,24 @@ final class JobProcess implements AutoCloseable {
         return line;
     }
 
+    /** The next report line, or null if none came within {@code millis}; fails if the job ended without one. */
+    public String pollReport(long millis) throws Exception {
+        String line = reports.poll(millis, TimeUnit.MILLISECONDS);
+        if ("EXIT".equals(line)) {
+            reports.add("EXIT");
+            return awaitReport(1);
+        }
+        return line;
+    }
+
     /** Tells a job that waits between rounds to go on. */
-    void proceed() throws IOException {
+    public void proceed() throws IOException {
         OutputStream in = process.getOutputStream();
         in.write("go\n".getBytes(StandardCharsets.UTF_8));
         in.flush();
     }
 
-    int awaitExit(long timeoutSeconds) throws Exception {
+    public int awaitExit(long timeoutSeconds) throws Exception {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException(name + " did not exit within " + timeoutSeconds + " s; see " + log);
@@ -123,7 +141,11 @@ final class JobProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    Path log() { return log; }
+    public Path log() { return log; }
+
+    public long pid() { return process.pid(); }
+
+    public boolean isAlive() { return process.isAlive(); }
 
     /** The distinct "Caused by" lines of the log (the root causes), or its tail when there are none. */
     String causes() {
@@ -137,7 +159,7 @@ final class JobProcess implements AutoCloseable {
         }
     }
 
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
