@@ -1,5 +1,10 @@
 package io.deepstorage.schemas;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * Where each layer lives inside the lake bucket. Flink, Spark, the local runner and the tests all resolve
  * paths through here so the layout is written down once.
@@ -15,6 +20,8 @@ public final class LakeLayout {
     /** Committed FileSink parts are named part-*.parquet; in-progress ones are hidden or multipart-only. */
     public static final String PART_PREFIX = "part";
     public static final String PART_SUFFIX = ".parquet";
+    /** The file-name glob of committed parts, for readers that take globs (Spark, DuckDB). */
+    public static final String PART_GLOB = PART_PREFIX + "*" + PART_SUFFIX;
 
     private LakeLayout() {}
 
@@ -29,5 +36,45 @@ public final class LakeLayout {
 
     public static boolean isCommittedPart(String fileName) {
         return fileName.startsWith(PART_PREFIX) && fileName.endsWith(PART_SUFFIX);
+    }
+
+    /**
+     * The glob of every committed part of a layer whose files sit {@code partitionDepth} partition folders deep:
+     * bronze (date=) is 1, silver (client_id=/date=) 2, a gold split 0.
+     */
+    public static String partGlob(String layerUri, int partitionDepth) {
+        return layerUri + "/*".repeat(partitionDepth) + "/" + PART_GLOB;
+    }
+
+    /** One entry of a folder listing, as any filesystem (Flink's, Hadoop's, local) reports it. */
+    public record Entry(String path, String name, boolean isDirectory, long size) {}
+
+    /** Lists one folder; a missing folder lists as empty. */
+    @FunctionalInterface
+    public interface Listing {
+        List<Entry> list(String dir) throws IOException;
+    }
+
+    /**
+     * The one committed-part lister: every part-*.parquet below {@code root}, recursively, sorted by path. Folders
+     * whose name starts with _ or . (Spark's _temporary and .spark-staging-*, other layers' _runs) are never entered.
+     */
+    public static List<Entry> committedParts(String root, Listing fs) throws IOException {
+        List<Entry> parts = new ArrayList<>();
+        collect(root, fs, parts);
+        parts.sort(Comparator.comparing(Entry::path));
+        return parts;
+    }
+
+    private static void collect(String dir, Listing fs, List<Entry> parts) throws IOException {
+        for (Entry e : fs.list(dir)) {
+            if (e.isDirectory()) {
+                if (!e.name().startsWith("_") && !e.name().startsWith(".")) {
+                    collect(e.path(), fs, parts);
+                }
+            } else if (isCommittedPart(e.name())) {
+                parts.add(e);
+            }
+        }
     }
 }
