@@ -133,13 +133,7 @@ public final class BronzeJob {
      */
     public static Configuration configureS3(BronzeSettings s) {
         Configuration conf = new Configuration();
-        conf.setString("s3.endpoint", s.s3Endpoint);
-        conf.setString("s3.path.style.access", String.valueOf(s.pathStyle));
-        conf.setString("s3.access-key", s.s3AccessKey());
-        conf.setString("s3.secret-key", s.s3SecretKey());
-        conf.setString("s3.connection.ssl.enabled", String.valueOf(s.s3Endpoint.startsWith("https://")));
-        // Without it the FileSink committer hangs in S3A's fake-directory cleanup on some stores.
-        conf.setString("s3.directory.marker.retention", "keep");
+        s.lakeEndpoint().flinkSettings().forEach(conf::setString);
         FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         return conf;
     }
@@ -161,10 +155,10 @@ public final class BronzeJob {
         var problems = OutboxPreconditions.problems(settings);
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("bronze: " + p));
-            System.exit(2);
+            System.exit(1); // the database is not ready: refused, not a bad setting
             return;
         }
-        Configuration conf = settings.s3Endpoint != null ? configureS3(settings) : new Configuration();
+        Configuration conf = settings.lakeEndpoint().endpoint().isPresent() ? configureS3(settings) : new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         fromSettings(settings).execute(env);
     }

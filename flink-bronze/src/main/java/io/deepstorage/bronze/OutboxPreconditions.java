@@ -1,7 +1,6 @@
 package io.deepstorage.bronze;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +18,7 @@ public final class OutboxPreconditions {
     public static List<String> problems(BronzeSettings s) {
         List<String> problems = new ArrayList<>();
         String table = s.pgSchema + "." + s.pgTable;
-        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser, s.pgPassword() == null ? "" : s.pgPassword())) {
+        try (Connection c = s.database().connect()) {
             if (!"logical".equals(scalar(c, "SHOW wal_level"))) {
                 problems.add("wal_level is '" + scalar(c, "SHOW wal_level") + "', logical replication needs wal_level=logical (postgresql.conf, then restart)");
             }
@@ -40,7 +39,7 @@ public final class OutboxPreconditions {
                 }
             }
         } catch (SQLException e) {
-            problems.add("cannot connect to " + s.jdbcUrl() + " as " + s.pgUser + ": " + e.getMessage().lines().findFirst().orElse(""));
+            problems.add("cannot connect to " + s.database().url() + " as " + s.pgUser + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
         return problems;
     }

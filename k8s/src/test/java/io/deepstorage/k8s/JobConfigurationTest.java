@@ -76,7 +76,7 @@ class JobConfigurationTest {
 
   @Test
   void every_variable_given_to_the_bronze_pods_is_read_by_the_bronze_job() {
-    Set<String> known = envLiterals("flink-bronze");
+    Set<String> known = envLiterals("flink-bronze", "job-cli");
     for (Workloads.PodSpec pod : Workloads.podSpecs()) {
       if (pod.owner().kind().equals("FlinkDeployment")) {
         assertThat(envNamesGiven(pod)).as(pod.toString()).isNotEmpty().isSubsetOf(known);
@@ -86,7 +86,7 @@ class JobConfigurationTest {
 
   @Test
   void every_variable_given_to_the_spark_pods_is_read_by_the_spark_jobs_or_by_spark() {
-    Set<String> known = envLiterals("spark-silver", "spark-gold", "spark-support");
+    Set<String> known = envLiterals("spark-silver", "spark-gold", "spark-support", "job-cli");
     known.addAll(List.of("HOME", "SPARK_LOCAL_DIRS"));
     for (Workloads.PodSpec pod : Workloads.podSpecs()) {
       if (pod.owner().kind().equals("CronJob")) {

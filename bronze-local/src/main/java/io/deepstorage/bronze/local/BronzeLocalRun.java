@@ -1,120 +1,153 @@
-package io.deepstorage.bronze;
+package io.deepstorage.bronze.local;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import io.deepstorage.cli.CommandLine;
-import io.deepstorage.cli.OptionSpec;
-import io.deepstorage.cli.SettingException;
+import io.deepstorage.bronze.BronzeJob;
+import io.deepstorage.bronze.BronzeSettings;
+import io.deepstorage.bronze.DropDuplicateEvents;
+import io.deepstorage.bronze.RouteOutboxChanges;
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
 
 /**
- * Runs the bronze job in-process (Flink MiniCluster) until it has caught up with the outbox — every event_id in
- * stop_events is in a committed bronze or dead-letter file — then stops it and prints one {@code SUMMARY {json}}
- * line. Used by the local pipeline run and the tests; production runs {@link BronzeJob} on a Flink cluster.
+ * The bronze job in-process (Flink MiniCluster), watched from outside the way an operator would: it knows when the
+ * job has caught up with the outbox, and stops it with a savepoint. Used by {@code ./deep-storage bronze}, the local
+ * pipeline, the bench and the tests; production runs {@link BronzeJob} on a Flink cluster. Not in the job jar.
  */
 public final class BronzeLocalRun implements AutoCloseable {
-    /** What a run did. */
-    public record Summary(long outboxEvents, long bronzeRows, long distinctBronzeEvents, long deadLetters,
-                          long duplicatesDropped, long deletes, long updates, long bronzeFiles, long deadLetterFiles,
-                          double seconds) {
-        public String toJson() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("job", "bronze");
-            m.put("rows_in", outboxEvents);
-            m.put("rows_out", bronzeRows);
-            m.put("distinct_events", distinctBronzeEvents);
-            m.put("duplicates_dropped", duplicatesDropped);
-            m.put("dead_letters", deadLetters);
-            m.put("deletes", deletes);
-            m.put("updates", updates);
-            m.put("files_written", bronzeFiles + deadLetterFiles);
-            m.put("seconds", Math.round(seconds * 100) / 100.0);
-            StringBuilder b = new StringBuilder("{");
-            m.forEach((k, v) -> {
-                if (b.length() > 1) {
-                    b.append(", ");
-                }
-                b.append('"').append(k).append("\": ").append(v instanceof String ? "\"" + v + "\"" : v);
-            });
-            return b.append('}').toString();
-        }
-    }
+    /** Report keys beyond JobReport's own. */
+    public static final String DISTINCT_EVENTS = "distinct_events";
+    public static final String DEAD_LETTERS = "dead_letters";
+    public static final String DUPLICATES_DROPPED = "duplicates_dropped";
+    public static final String DELETES = "deletes";
+    public static final String UPDATES = "updates";
+    public static final String SAVEPOINT = "savepoint";
 
     private final BronzeSettings settings;
     private final JobClient job;
-    private final Instant started;
+    private final JobReport.Builder report;
     private final CommittedParts bronze;
     private final CommittedParts deadLetters;
 
     private BronzeLocalRun(BronzeSettings settings, JobClient job) {
         this.settings = settings;
         this.job = job;
-        this.started = Instant.now();
+        this.report = JobReport.start("bronze");
         this.bronze = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS);
         this.deadLetters = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_DEAD_LETTERS);
     }
 
-    /** Submits the job to an in-process MiniCluster and returns at once. */
-    public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf) throws Exception {
+    /**
+     * Submits the job to an in-process MiniCluster and returns at once; {@code resumeFrom} (a checkpoint or savepoint
+     * path) restores its state, as the operator does after losing the JobManager.
+     */
+    public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf, Optional<String> resumeFrom) throws Exception {
         Configuration conf = new Configuration(flinkConf);
         // Locally a broken job should fail, not restart forever as a cluster deployment would.
-        conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", "3");
-        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
-        conf.setString("execution.checkpointing.tolerable-failed-checkpoints", "3");
+        setDefault(conf, "restart-strategy.type", "fixed-delay");
+        setDefault(conf, "restart-strategy.fixed-delay.attempts", "3");
+        setDefault(conf, "restart-strategy.fixed-delay.delay", "2 s");
+        setDefault(conf, "execution.checkpointing.tolerable-failed-checkpoints", "3");
+        resumeFrom.ifPresent(path -> conf.setString("execution.savepoint.path", path));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         return new BronzeLocalRun(settings, BronzeJob.fromSettings(settings).executeAsync(env));
+    }
+
+    public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf) throws Exception {
+        return start(settings, flinkConf, Optional.empty());
+    }
+
+    private static void setDefault(Configuration conf, String key, String value) {
+        if (!conf.containsKey(key)) {
+            conf.setString(key, value);
+        }
     }
 
     public JobClient job() { return job; }
 
     /**
-     * Waits until the job has caught up with everything committed in PostgreSQL before this call: the replication
-     * slot has confirmed the WAL position of now (the source confirms positions only for completed checkpoints,
-     * i.e. committed files), and every outbox event is in a committed bronze or dead-letter file.
+     * Waits until the job has caught up with everything committed in PostgreSQL before this call, and the snapshot
+     * phase is over (so whatever commits from now on arrives through the replication stream, with its WAL
+     * position):
+     * <ol>
+     * <li>the job's own slot is streaming: a walsender serves it ({@code active_pid}) in state catchup or streaming.
+     * Flink CDC opens the slot only for the stream split, which it assigns after every snapshot split has finished
+     * and a checkpoint has completed; during the snapshot the slot is idle (backfill uses per-subtask slots);</li>
+     * <li>the slot has confirmed the WAL position taken once it streams (the source confirms positions only for
+     * completed checkpoints, i.e. committed files);</li>
+     * <li>every outbox event is in a committed bronze or dead-letter file.</li>
+     * </ol>
+     * The report it returns counts only committed output and the outbox: the job's accumulators lag while it runs.
      */
-    public Summary awaitCaughtUp(Duration timeout) throws Exception {
+    public JobReport awaitCaughtUp(Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
+        while (!slotStreaming()) {
+            failIfEndedOrLate(deadline, timeout, "the snapshot phase has not ended (slot " + settings.slotName + " is not streaming)");
+            Thread.sleep(250);
+        }
         String target = scalar("SELECT pg_current_wal_lsn()::text");
         while (true) {
             // The slot check is one cheap query; the full comparison of event_ids runs only once it passes.
             if (!slotConfirmed(target)) {
                 failIfEndedOrLate(deadline, timeout, "the replication slot has not confirmed " + target + " yet");
-                Thread.sleep(500);
+                Thread.sleep(250);
                 continue;
             }
-            Set<String> outbox = outboxEventIds(settings);
+            Set<String> outbox = outboxEventIds();
             List<String> bronzeIds = bronze.eventIds();
             Set<String> committed = new HashSet<>(bronzeIds);
             committed.addAll(deadLetters.eventIds());
             if (committed.containsAll(outbox)) {
-                Map<String, Object> acc = job.getAccumulators().get(30, TimeUnit.SECONDS);
-                return new Summary(outbox.size(), bronzeIds.size(), new HashSet<>(bronzeIds).size(),
-                        deadLetters.rowCount(), count(acc, DropDuplicateEvents.DUPLICATE_COUNT),
-                        count(acc, RouteOutboxChanges.DELETE_COUNT), count(acc, RouteOutboxChanges.UPDATE_COUNT),
-                        bronze.files().size(), deadLetters.files().size(),
-                        Duration.between(started, Instant.now()).toMillis() / 1000.0);
+                return committedOutput(outbox.size(), bronzeIds).report(JobReport.Kind.CAUGHT_UP);
             }
             outbox.removeAll(committed);
             failIfEndedOrLate(deadline, timeout, outbox.size() + " outbox events not committed yet");
-            Thread.sleep(500);
+            Thread.sleep(250);
         }
+    }
+
+    /**
+     * Stops the job with a savepoint (everything it processed is committed, the slot confirmed) and reports its final
+     * counts: the accumulators of a finished job are exact, and the files are what it committed.
+     */
+    public JobReport stopWithSavepoint() throws Exception {
+        String savepoint = job.stopWithSavepoint(false, settings.savepointDir, SavepointFormatType.CANONICAL)
+                .get(5, TimeUnit.MINUTES);
+        JobExecutionResult result = job.getJobExecutionResult().get(5, TimeUnit.MINUTES);
+        Map<String, Object> acc = result.getAllAccumulatorResults();
+        return committedOutput(outboxEventIds().size(), bronze.eventIds())
+                .put(DUPLICATES_DROPPED, count(acc, DropDuplicateEvents.DUPLICATE_COUNT))
+                .put(DELETES, count(acc, RouteOutboxChanges.DELETE_COUNT))
+                .put(UPDATES, count(acc, RouteOutboxChanges.UPDATE_COUNT))
+                .put(SAVEPOINT, savepoint)
+                .summary();
+    }
+
+    private JobReport.Builder committedOutput(long outboxEvents, List<String> bronzeIds) throws Exception {
+        return report.put(JobReport.ROWS_IN, outboxEvents)
+                .put(JobReport.ROWS_OUT, (long) bronzeIds.size())
+                .put(DISTINCT_EVENTS, (long) new HashSet<>(bronzeIds).size())
+                .put(DEAD_LETTERS, deadLetters.rowCount())
+                .put(JobReport.FILES_WRITTEN, (long) (bronze.files().size() + deadLetters.files().size()));
     }
 
     private void failIfEndedOrLate(Instant deadline, Duration timeout, String progress) throws Exception {
@@ -126,26 +159,45 @@ public final class BronzeLocalRun implements AutoCloseable {
         }
     }
 
-    /** Cancels the job; committed files stay, the last checkpoint is retained. */
+    /** Cancels the job if it still runs; committed files stay, the last checkpoint is retained. */
     @Override
     public void close() {
         try {
-            job.cancel().get(60, TimeUnit.SECONDS);
+            if (!job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
         } catch (Exception ignored) {
             // the job had already ended
         }
     }
 
+    private boolean slotStreaming() throws Exception {
+        try (Connection c = settings.database().connect();
+             PreparedStatement ps = c.prepareStatement("SELECT r.state FROM pg_replication_slots s"
+                     + " JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ?")) {
+            ps.setString(1, settings.slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && ("streaming".equals(rs.getString(1)) || "catchup".equals(rs.getString(1)));
+            }
+        }
+    }
+
     private boolean slotConfirmed(String lsn) throws Exception {
-        return "t".equals(scalar("SELECT (confirmed_flush_lsn >= '" + lsn + "'::pg_lsn)::text FROM pg_replication_slots"
-                + " WHERE slot_name = '" + settings.slotName + "'").substring(0, 1));
+        try (Connection c = settings.database().connect();
+             PreparedStatement ps = c.prepareStatement("SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots"
+                     + " WHERE slot_name = ?")) {
+            ps.setString(1, lsn);
+            ps.setString(2, settings.slotName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     private String scalar(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.pgUser,
-                settings.pgPassword() == null ? "" : settings.pgPassword());
-             ResultSet rs = c.createStatement().executeQuery(sql)) {
-            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "f";
+        try (Connection c = settings.database().connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
@@ -154,13 +206,13 @@ public final class BronzeLocalRun implements AutoCloseable {
         return v instanceof Number n ? n.longValue() : 0;
     }
 
-    static Set<String> outboxEventIds(BronzeSettings s) throws Exception {
+    /** Every event_id in the outbox now. */
+    public Set<String> outboxEventIds() throws Exception {
         Set<String> ids = new HashSet<>();
-        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.pgUser, s.pgPassword() == null ? "" : s.pgPassword());
-             Statement st = c.createStatement()) {
+        try (Connection c = settings.database().connect(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
             st.setFetchSize(10_000);
-            try (ResultSet rs = st.executeQuery("SELECT event_id::text FROM " + s.pgSchema + "." + s.pgTable)) {
+            try (ResultSet rs = st.executeQuery("SELECT event_id::text FROM " + settings.pgSchema + "." + settings.pgTable)) {
                 while (rs.next()) {
                     ids.add(rs.getString(1));
                 }
@@ -169,54 +221,45 @@ public final class BronzeLocalRun implements AutoCloseable {
         return ids;
     }
 
-    /** The bronze options plus the two a local run adds. */
-    static final List<OptionSpec> OPTIONS = Stream.concat(BronzeSettings.OPTIONS.stream(), Stream.of(
-            OptionSpec.value("timeout", null, "10m", "how long to wait for catching up"),
-            OptionSpec.value("rounds", null, "1", "catch up this many times; between rounds print CAUGHT_UP and wait"
-                    + " for a line on stdin (the local pipeline writes live traffic meanwhile)"))).toList();
-
-    public static void main(String[] args) throws Exception {
-        if (CommandLine.wantsHelp(args)) {
-            System.out.println(CommandLine.helpText("BronzeLocalRun",
-                    "Runs the bronze job in-process until it has caught up with the outbox, then prints SUMMARY.", OPTIONS));
-            return;
-        }
-        Duration timeout;
-        int rounds;
-        BronzeSettings settings;
-        try {
-            CommandLine options = CommandLine.parse(args, System.getenv(), OPTIONS);
-            timeout = Durations.parse(options.required("timeout"));
-            rounds = Integer.parseInt(options.required("rounds"));
-            settings = BronzeSettings.from(options, System.getenv());
-            if (settings.s3Endpoint == null) {
-                throw new SettingException("--s3-endpoint (S3_ENDPOINT) is required for a local run");
-            }
-        } catch (IllegalArgumentException | SettingException e) {
-            System.err.println("bronze: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        var problems = OutboxPreconditions.problems(settings);
-        if (!problems.isEmpty()) {
-            problems.forEach(p -> System.err.println("bronze: " + p));
-            System.exit(2);
-            return;
-        }
-        Summary summary;
-        try (BronzeLocalRun run = start(settings, BronzeJob.configureS3(settings))) {
-            summary = run.awaitCaughtUp(timeout);
-            var stdin = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
-            for (int round = 1; round < rounds; round++) {
-                System.out.println("CAUGHT_UP " + summary.toJson());
-                System.out.flush();
-                if (stdin.readLine() == null) {
-                    break;
+    /**
+     * The newest retained state to resume from: the newest completed checkpoint ({@code <checkpoint dir>/<job id>/
+     * chk-<n>/_metadata}, as the operator picks it after losing the JobManager) or savepoint ({@code <savepoint dir>/
+     * savepoint-<id>/_metadata}, as a stop leaves it), whichever was written last; empty when there is none.
+     */
+    public static Optional<String> latestRetainedState(BronzeSettings settings) throws Exception {
+        List<State> found = new java.util.ArrayList<>();
+        for (var jobDir : children(settings.checkpointDir)) {
+            for (var chk : children(jobDir.getPath().toString())) {
+                String name = chk.getPath().getName();
+                if (name.matches("chk-\\d+")) {
+                    state(chk.getPath(), Integer.parseInt(name.substring(4))).ifPresent(found::add);
                 }
-                summary = run.awaitCaughtUp(timeout);
             }
         }
-        System.out.println("SUMMARY " + summary.toJson());
-        System.exit(0); // the MiniCluster leaves non-daemon threads behind
+        for (var savepoint : children(settings.savepointDir)) {
+            if (savepoint.getPath().getName().startsWith("savepoint-")) {
+                // A savepoint is taken at a stop: nothing of that job is newer, so it wins a tie.
+                state(savepoint.getPath(), Integer.MAX_VALUE).ifPresent(found::add);
+            }
+        }
+        return found.stream().max(java.util.Comparator.comparingLong(State::seconds).thenComparingInt(State::order))
+                .map(State::path);
+    }
+
+    /** Object stores keep whole seconds: within one, the higher checkpoint number is the newer. */
+    private record State(String path, long seconds, int order) {}
+
+    private static Optional<State> state(Path dir, int order) throws Exception {
+        Path metadata = new Path(dir, "_metadata");
+        FileSystem fs = metadata.getFileSystem();
+        return fs.exists(metadata)
+                ? Optional.of(new State(dir.toString(), fs.getFileStatus(metadata).getModificationTime() / 1000, order))
+                : Optional.empty();
+    }
+
+    private static List<org.apache.flink.core.fs.FileStatus> children(String dir) throws Exception {
+        Path path = new Path(dir);
+        FileSystem fs = path.getFileSystem();
+        return fs.exists(path) ? List.of(fs.listStatus(path)) : List.of();
     }
 }

@@ -1,4 +1,4 @@
-package io.deepstorage.bronze;
+package io.deepstorage.bronze.local;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,8 +25,8 @@ import org.apache.parquet.io.SeekableInputStream;
 import io.deepstorage.schemas.LakeLayout;
 
 /**
- * Reads what the FileSink has committed under a layer (only part-*.parquet files in date= folders; in-progress
- * data is never visible there), through Flink's filesystem, so it works on S3 as on a local folder. Committed
+ * Reads what the FileSink has committed under a layer (the committed parts {@link LakeLayout#committedParts}
+ * lists; in-progress data is never visible there), through Flink's filesystem, so it works on S3 as on a local folder. Committed
  * files never change, so what was read of a file is remembered.
  */
 public final class CommittedParts {
@@ -45,25 +45,23 @@ public final class CommittedParts {
         this.layerUri = layerUri;
     }
 
-    /** Every committed part file under the layer. */
-    public List<FileStatus> files() throws IOException {
-        Path root = new Path(layerUri);
-        FileSystem fs = root.getFileSystem();
-        List<FileStatus> parts = new ArrayList<>();
-        if (!fs.exists(root)) {
-            return parts;
+    /** Every committed part file under the layer, through {@link LakeLayout#committedParts}. */
+    public List<LakeLayout.Entry> files() throws IOException {
+        return LakeLayout.committedParts(layerUri, CommittedParts::list);
+    }
+
+    /** One folder through Flink's filesystem (S3 or local); a missing folder lists as empty. */
+    static List<LakeLayout.Entry> list(String dir) throws IOException {
+        Path path = new Path(dir);
+        FileSystem fs = path.getFileSystem();
+        if (!fs.exists(path)) {
+            return List.of();
         }
-        for (FileStatus partition : fs.listStatus(root)) {
-            if (!partition.isDir() || !partition.getPath().getName().startsWith("date=")) {
-                continue;
-            }
-            for (FileStatus f : fs.listStatus(partition.getPath())) {
-                if (!f.isDir() && LakeLayout.isCommittedPart(f.getPath().getName())) {
-                    parts.add(f);
-                }
-            }
+        List<LakeLayout.Entry> entries = new ArrayList<>();
+        for (FileStatus f : fs.listStatus(path)) {
+            entries.add(new LakeLayout.Entry(f.getPath().toString(), f.getPath().getName(), f.isDir(), f.getLen()));
         }
-        return parts;
+        return entries;
     }
 
     /** The event_id column of every committed row (nulls skipped), one entry per row. */
@@ -84,8 +82,8 @@ public final class CommittedParts {
 
     private List<String> eventIdColumn() throws IOException {
         List<String> ids = new ArrayList<>();
-        for (FileStatus f : files()) {
-            List<String> cached = eventIdsByFile.get(f.getPath().toString());
+        for (LakeLayout.Entry f : files()) {
+            List<String> cached = eventIdsByFile.get(f.path());
             if (cached == null) {
                 List<String> read = new ArrayList<>();
                 Schema projection = SchemaBuilder.record("EventIdOnly").fields().optionalString("event_id").endRecord();
@@ -94,7 +92,7 @@ public final class CommittedParts {
                     read.add(id == null ? null : id.toString());
                 });
                 cached = read;
-                eventIdsByFile.put(f.getPath().toString(), cached);
+                eventIdsByFile.put(f.path(), cached);
             }
             ids.addAll(cached);
         }
@@ -102,7 +100,7 @@ public final class CommittedParts {
     }
 
     /** Reads every row of one file (all columns when {@code projection} is null). */
-    public static void readRows(FileStatus file, Schema projection, Consumer<GenericRecord> rows) throws IOException {
+    public static void readRows(LakeLayout.Entry file, Schema projection, Consumer<GenericRecord> rows) throws IOException {
         org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
         if (projection != null) {
             AvroReadSupport.setRequestedProjection(conf, projection);
@@ -120,20 +118,21 @@ public final class CommittedParts {
 
     /** Parquet's InputFile over a Flink filesystem file. */
     private static final class FlinkInputFile implements InputFile {
-        private final FileStatus status;
+        private final LakeLayout.Entry file;
 
-        FlinkInputFile(FileStatus status) {
-            this.status = status;
+        FlinkInputFile(LakeLayout.Entry file) {
+            this.file = file;
         }
 
         @Override
         public long getLength() {
-            return status.getLen();
+            return file.size();
         }
 
         @Override
         public SeekableInputStream newStream() throws IOException {
-            FSDataInputStream in = status.getPath().getFileSystem().open(status.getPath());
+            Path path = new Path(file.path());
+            FSDataInputStream in = path.getFileSystem().open(path);
             return new DelegatingSeekableInputStream(in) {
                 @Override
                 public long getPos() throws IOException {

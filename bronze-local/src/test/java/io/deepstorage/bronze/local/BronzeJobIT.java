@@ -1,4 +1,4 @@
-package io.deepstorage.bronze;
+package io.deepstorage.bronze.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.avro.generic.GenericRecord;
-import org.apache.flink.core.fs.FileStatus;
 import org.junit.jupiter.api.Test;
 
+import io.deepstorage.bronze.BronzeSettings;
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.embedded.OutboxTrafficGenerator;
 import io.deepstorage.schemas.LakeLayout;
 
@@ -32,7 +33,7 @@ class BronzeJobIT {
         new OutboxTrafficGenerator(() -> connect(settings), OutboxTrafficGenerator.Options.defaults(600)
                 .withLateCommits(0).withRedeliveries(0)).run();
 
-        BronzeLocalRun.Summary summary;
+        JobReport summary;
         try (BronzeLocalRun run = BronzeLocalRun.start(settings, LakeServers.flinkConf())) {
             run.awaitCaughtUp(Duration.ofMinutes(3)); // the snapshot is committed; from here on rows are streamed
             // ... and what the app writes next through the replication stream, with re-deliveries, a transaction
@@ -41,7 +42,8 @@ class BronzeJobIT {
                     .withSeed(7).withFirstOperationId(100_000).withStart(Instant.parse("2026-11-21T23:50:00Z"))
                     .withRedeliveries(3).withLateCommits(2).withMalformed(2)).run();
             assertThat(live.redelivered()).isEqualTo(3);
-            summary = run.awaitCaughtUp(Duration.ofMinutes(4));
+            run.awaitCaughtUp(Duration.ofMinutes(4));
+            summary = run.stopWithSavepoint();
         }
 
         Map<String, BigDecimal> outboxFill = new HashMap<>();
@@ -59,8 +61,8 @@ class BronzeJobIT {
 
         List<GenericRecord> bronze = new ArrayList<>();
         CommittedParts parts = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS);
-        for (FileStatus f : parts.files()) {
-            String folder = f.getPath().getParent().getName();
+        for (LakeLayout.Entry f : parts.files()) {
+            String folder = f.path().split("/")[f.path().split("/").length - 2];
             CommittedParts.readRows(f, null, r -> {
                 bronze.add(r);
                 Instant occurred = (Instant) r.get("occurred_at");
@@ -83,7 +85,7 @@ class BronzeJobIT {
         assertThat(bronze).extracting(r -> r.get("event_type").toString()).contains("PARTIAL_FILL");
 
         List<GenericRecord> deadLetters = new ArrayList<>();
-        for (FileStatus f : new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_DEAD_LETTERS).files()) {
+        for (LakeLayout.Entry f : new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_DEAD_LETTERS).files()) {
             CommittedParts.readRows(f, null, deadLetters::add);
         }
         assertThat(deadLetters).extracting(r -> r.get("event_id").toString()).containsExactlyInAnyOrderElementsOf(malformed);
@@ -92,40 +94,54 @@ class BronzeJobIT {
             assertThat(r.get("raw_row_json").toString()).contains("\"symbol\": \" \"");
         });
 
-        assertThat(summary.duplicatesDropped()).isEqualTo(3);
-        assertThat(summary.deletes()).isEqualTo(3);
-        assertThat(summary.deadLetters()).isEqualTo(2);
-        assertThat(summary.bronzeRows()).isEqualTo(expected.size());
+        assertThat(summary.count(BronzeLocalRun.DUPLICATES_DROPPED)).isEqualTo(3);
+        assertThat(summary.count(BronzeLocalRun.DELETES)).isEqualTo(3);
+        assertThat(summary.count(BronzeLocalRun.DEAD_LETTERS)).isEqualTo(2);
+        assertThat(summary.rowsOut()).isEqualTo(expected.size());
     }
 
     @Test
     void afterAStopMidStreamTheJobResumesFromItsLastCheckpointWithNothingLostOrDoubled() throws Exception {
         BronzeSettings settings = LakeServers.freshOutboxAndLake("--slot-name", "deep_storage_restart");
         new OutboxTrafficGenerator(() -> connect(settings), OutboxTrafficGenerator.Options.defaults(400)).run();
+        CommittedParts committed = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS);
+        int inFlight;
         try (BronzeLocalRun first = BronzeLocalRun.start(settings, LakeServers.flinkConf())) {
             first.awaitCaughtUp(Duration.ofMinutes(3));
-            // Traffic keeps coming while the job goes down: part of it is in flight, uncommitted, at the stop.
-            Thread writer = new Thread(() -> generate(settings, 500, 20_000));
+            // Traffic keeps coming while the job goes down: the job is cancelled once part of it is committed and
+            // the rest is still being written, so some of it is in flight, uncommitted, at the stop.
+            int before = committed.eventIds().size();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                for (int batch = 0; !stop.get(); batch++) {
+                    generate(settings, 60, 100_000 + 1_000L * batch);
+                }
+            });
             writer.start();
-            Thread.sleep(1500);
+            while (committed.eventIds().size() == before) {
+                Thread.sleep(100);
+            }
             first.job().cancel().get();
+            stop.set(true);
             writer.join();
+            inFlight = first.outboxEventIds().size() - committed.eventIds().size();
         }
+        assertThat(inFlight).as("outbox events not committed at the cancel").isPositive();
         generate(settings, 300, 40_000); // written while no job runs
 
-        String checkpoint = latestRetainedCheckpoint(settings);
-        var restore = new org.apache.flink.configuration.Configuration(LakeServers.flinkConf());
-        restore.setString("execution.savepoint.path", checkpoint);
-        BronzeLocalRun.Summary summary;
-        try (BronzeLocalRun second = BronzeLocalRun.start(settings, restore)) {
-            summary = second.awaitCaughtUp(Duration.ofMinutes(3));
+        String checkpoint = BronzeLocalRun.latestRetainedState(settings).orElseThrow();
+        JobReport summary;
+        Set<String> outbox;
+        try (BronzeLocalRun second = BronzeLocalRun.start(settings, LakeServers.flinkConf(), java.util.Optional.of(checkpoint))) {
+            second.awaitCaughtUp(Duration.ofMinutes(3));
+            summary = second.stopWithSavepoint();
+            outbox = second.outboxEventIds();
         }
 
-        Set<String> outbox = BronzeLocalRun.outboxEventIds(settings);
-        List<String> bronze = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS).eventIds();
+        List<String> bronze = committed.eventIds();
         assertThat(bronze).doesNotHaveDuplicates();
         assertThat(new HashSet<>(bronze)).isEqualTo(outbox);
-        assertThat(summary.bronzeRows()).isEqualTo(outbox.size());
+        assertThat(summary.rowsOut()).isEqualTo(outbox.size());
     }
 
     private static void generate(BronzeSettings settings, int events, long firstOperationId) {
@@ -135,28 +151,6 @@ class BronzeJobIT {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The newest completed checkpoint the stopped job left behind (kept on cancel). */
-    private static String latestRetainedCheckpoint(BronzeSettings settings) throws Exception {
-        org.apache.flink.core.fs.Path root = new org.apache.flink.core.fs.Path(settings.checkpointDir);
-        org.apache.flink.core.fs.FileSystem fs = root.getFileSystem();
-        String latest = null;
-        int latestNumber = -1;
-        for (FileStatus job : fs.listStatus(root)) {
-            for (FileStatus chk : fs.listStatus(job.getPath())) {
-                String name = chk.getPath().getName();
-                if (name.startsWith("chk-") && fs.exists(new org.apache.flink.core.fs.Path(chk.getPath(), "_metadata"))) {
-                    int n = Integer.parseInt(name.substring(4));
-                    if (n > latestNumber) {
-                        latestNumber = n;
-                        latest = chk.getPath().toString();
-                    }
-                }
-            }
-        }
-        assertThat(latest).as("a retained checkpoint under " + root).isNotNull();
-        return latest;
     }
 
     private static Connection connect(BronzeSettings s) {

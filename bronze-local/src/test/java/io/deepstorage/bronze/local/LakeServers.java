@@ -1,4 +1,4 @@
-package io.deepstorage.bronze;
+package io.deepstorage.bronze.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.flink.configuration.Configuration;
+
+import io.deepstorage.bronze.BronzeJob;
+import io.deepstorage.bronze.BronzeSettings;
 
 import io.deepstorage.embedded.EmbeddedPostgres;
 import io.deepstorage.embedded.EmbeddedS3;
@@ -56,6 +59,7 @@ final class LakeServers {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ACCESS_KEY_ID", s3().accessKey());
         env.put("AWS_SECRET_ACCESS_KEY", s3().secretKey());
+        env.put("PG_PASSWORD", "postgres");
         String[] base = {"--pg-host", postgres().host(), "--pg-port", String.valueOf(postgres().port()),
             "--pg-database", db, "--pg-user", "postgres", "--bucket", bucket, "--s3-endpoint", s3().endpoint(),
             "--checkpoint-interval", "1s", "--heartbeat-interval", "1s", "--snapshot-chunk-size", "500"};
@@ -76,6 +80,6 @@ final class LakeServers {
     }
 
     static Connection connect(BronzeSettings s) throws SQLException {
-        return java.sql.DriverManager.getConnection(s.jdbcUrl(), "postgres", "postgres");
+        return s.database().connect();
     }
 }
