@@ -14,9 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.JobReport;
+import io.deepstorage.cli.OptionSpec;
+import io.deepstorage.cli.SettingException;
 import io.deepstorage.embedded.EmbeddedPostgres;
 import io.deepstorage.embedded.EmbeddedS3;
 import io.deepstorage.embedded.OutboxSchema;
+import io.deepstorage.local.JobCommand;
 
 /**
  * ./run-bench: the decoding limit, bronze throughput (backlog and live), bronze latency, silver/gold against DuckDB,
@@ -24,66 +29,73 @@ import io.deepstorage.embedded.OutboxSchema;
  * PostgreSQL and S3 servers. Prints a table and writes it as JSON. Figures only; nothing here asserts a speed.
  */
 public final class Bench {
-    private static final String USAGE = """
-            ./run-bench [--quick] [--full] [--out FILE] [--rows N] [--live-rate ROWS_PER_S] [--live-seconds S] [--checkpoint-interval 5s]
-              default  N = 1,000,000 outbox rows (raw decoding, bronze backlog = backfill with our settings, backfill with stock
-                       settings), live 5,000 rows/s for 30 s, silver/gold/DuckDB on 1M generated bronze events
-              --quick  N = 200,000, live 15 s, silver/gold on 200k events (a smoke run, not the reference figures)
-              --full   also silver/gold/DuckDB on 10M generated bronze events (beyond the 15-minute budget on 2 cores)
-              --out    where the JSON goes (default bench/target/bench-results.json)
-              --profile S  also a thread dump (jcmd Thread.print) of each bronze JVM every S seconds, into the log folder
-                       (costs CPU: figures of such a run are not reference figures)
-              --lake-only  only silver/gold/DuckDB (section 4), e.g. with --full for the 10M figures on their own""";
+    /** The options of ./run-bench; N and the live seconds default by --quick, so they have no default of their own. */
+    static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.flag("quick", null, "N = 200,000, live 15 s, silver/gold on 200k events (a smoke run, not the reference figures)"),
+            OptionSpec.flag("full", null, "also silver/gold/DuckDB on 10M generated bronze events (beyond the 15-minute budget on 2 cores)"),
+            OptionSpec.value("out", null, "bench/target/bench-results.json", "where the JSON goes"),
+            OptionSpec.value("rows", null, null, "N outbox rows for raw decoding, bronze backlog (= backfill with our settings) and backfill"
+                    + " with stock settings, rounded down to a multiple of 3; 1,000,000 (200,000 with --quick); 1_000_000 is fine"),
+            OptionSpec.value("live-rate", null, "5000", "rows/s the live producer offers while bronze streams"),
+            OptionSpec.value("live-seconds", null, null, "how long the live producer runs: 30 s (15 s with --quick)"),
+            OptionSpec.value("checkpoint-interval", null, "5s", "bronze's checkpoint interval, e.g. 500ms, 5s"),
+            OptionSpec.value("profile", null, "0", "S > 0: also a thread dump (jcmd Thread.print) of each bronze JVM every S seconds,"
+                    + " into the log folder (costs CPU: figures of such a run are not reference figures)"),
+            OptionSpec.flag("lake-only", null, "only silver/gold/DuckDB (section 4), e.g. with --full for the 10M figures on their own"));
 
-    private static int profileEvery;
-    private static boolean lakeOnly;
+    /** What the options ask for, N already rounded down to whole operations of three rows. */
+    record Options(Path out, long rows, int liveRate, int liveSeconds, String checkpointInterval, int profileEvery,
+                   boolean lakeOnly, List<Long> lakeSizes) {
+        /** The options of {@code args}; a bad one throws a {@link SettingException} naming it. */
+        static Options parse(String[] args) {
+            CommandLine cli = CommandLine.parse(args, Map.of(), OPTIONS);
+            boolean quick = cli.bool("quick");
+            long rows = cli.get("rows").isPresent() ? cli.longInteger("rows", 3, Long.MAX_VALUE) : quick ? 200_000 : 1_000_000;
+            cli.duration("checkpoint-interval"); // checked here, handed to the bronze job as written
+            List<Long> lakeSizes = new ArrayList<>(List.of(quick ? 200_000L : 999_999L));
+            if (cli.bool("full")) {
+                lakeSizes.add(9_999_999L);
+            }
+            return new Options(Path.of(cli.required("out")), rows / 3 * 3, cli.integer("live-rate", 1, 10_000_000),
+                    cli.optionalInteger("live-seconds", 1, 86_400).orElse(quick ? 15 : 30), cli.required("checkpoint-interval"),
+                    cli.integer("profile", 0, 86_400), cli.bool("lake-only"), List.copyOf(lakeSizes));
+        }
+    }
+
+    static String helpText() {
+        return CommandLine.helpText("./run-bench", "The decoding limit, bronze backlog/live/latency, backfill, silver/gold against"
+                + " DuckDB and peak memory on the embedded servers; prints a table and writes it as JSON.\nBy default N = 1,000,000"
+                + " outbox rows, live 5,000 rows/s for 30 s, silver/gold/DuckDB on 1M generated bronze events.", OPTIONS);
+    }
+
+    private final int profileEvery;
+    private final boolean lakeOnly;
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private final List<Map<String, Object>> memory = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Object> profiles = new LinkedHashMap<>();
 
+    private Bench(int profileEvery, boolean lakeOnly) {
+        this.profileEvery = profileEvery;
+        this.lakeOnly = lakeOnly;
+    }
+
     public static void main(String[] args) throws Exception {
-        boolean quick = false;
-        boolean full = false;
-        Path out = Path.of("bench/target/bench-results.json");
-        long rowsN = -1;
-        int liveRate = 5000;
-        int liveSeconds = -1;
-        String checkpoint = "5s";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--full" -> full = true;
-                case "--out" -> out = Path.of(args[++i]);
-                case "--rows" -> rowsN = Long.parseLong(args[++i].replace("_", "").replace(",", ""));
-                case "--live-rate" -> liveRate = Integer.parseInt(args[++i]);
-                case "--live-seconds" -> liveSeconds = Integer.parseInt(args[++i]);
-                case "--checkpoint-interval" -> checkpoint = args[++i];
-                case "--profile" -> profileEvery = Integer.parseInt(args[++i]);
-                case "--lake-only" -> lakeOnly = true;
-                case "--help", "-h" -> {
-                    System.out.println(USAGE);
-                    return;
-                }
-                default -> {
-                    System.err.println("run-bench: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        if (CommandLine.wantsHelp(args)) {
+            System.out.println(helpText());
+            return;
         }
-        if (rowsN < 0) {
-            rowsN = quick ? 200_000 : 1_000_000;
-        }
-        rowsN = rowsN / 3 * 3;
-        if (liveSeconds < 0) {
-            liveSeconds = quick ? 15 : 30;
-        }
-        List<Long> lakeSizes = new ArrayList<>(List.of(quick ? 200_000L : 999_999L));
-        if (full) {
-            lakeSizes.add(9_999_999L);
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (SettingException e) {
+            System.err.println("run-bench: " + e.getMessage());
+            System.exit(2);
+            return;
         }
         Path home = Path.of(System.getProperty("deepstorage.home", ".")).toAbsolutePath().normalize();
-        new Bench().run(home, out, rowsN, liveRate, liveSeconds, checkpoint, lakeSizes, String.join(" ", args));
+        new Bench(o.profileEvery(), o.lakeOnly()).run(home, o.out(), o.rows(), o.liveRate(), o.liveSeconds(),
+                o.checkpointInterval(), o.lakeSizes(), String.join(" ", args));
         System.exit(0);
     }
 
@@ -100,7 +112,7 @@ public final class Bench {
         try (EmbeddedPostgres pg = EmbeddedPostgres.start("outbox");
              EmbeddedS3 s3 = EmbeddedS3.start(work.resolve("s3"), "bench");
              Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-             Connection sql = pg.connect()) {
+             Connection sql = OutboxLoad.database(pg).connect()) {
             OutboxSchema.create(sql);
             OutboxLoad.exec(duck, "SET threads = 2");
             OutboxLoad.exec(duck, "SET memory_limit = '3GB'");
@@ -155,8 +167,8 @@ public final class Bench {
                 bronzeRow("2 bronze", "backlog (initial snapshot)", ours, limit);
                 bronzeRow("5 backfill", "snapshot chunk 100000 / fetch 10000 (ours)", ours, limit);
                 bronzeRow("5 backfill", "snapshot chunk 8096 / fetch 1024 (stock)", stock, limit);
-                memoryRow("bronze backlog (ours)", ours.peakRss(), ours.peakHeap(), "2g");
-                memoryRow("bronze backlog (stock)", stock.peakRss(), stock.peakHeap(), "2g");
+                memoryRow("bronze backlog (ours)", ours.peakRss(), ours.peakHeap(), JobCommand.BRONZE.heap);
+                memoryRow("bronze backlog (stock)", stock.peakRss(), stock.peakHeap(), JobCommand.BRONZE.heap);
 
                 // (2 live) and (3): a producer at a fixed offered rate while bronze streams
                 OutboxLoad.exec(sql, "TRUNCATE stop_events");
@@ -186,7 +198,7 @@ public final class Bench {
                 latency = Stats.map("n", lat.length, "p50_ms", Stats.percentileOfSorted(lat, 50), "p99_ms", Stats.percentileOfSorted(lat, 99),
                         "max_ms", Stats.percentileOfSorted(lat, 100), "checkpoint_interval", checkpoint, "offered_rows_per_s", offeredRate,
                         "measured_as", "file mtime of the committed part in the S3 server's filesystem backend minus source_commit_ts");
-                memoryRow("bronze live", live.peakRss(), live.peakHeap(), "2g");
+                memoryRow("bronze live", live.peakRss(), live.peakHeap(), JobCommand.BRONZE.heap);
                 say("latency  p50 %s ms, p99 %s ms, max %s ms (n = %,d)", Stats.num(Stats.percentileOfSorted(lat, 50)),
                         Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)), lat.length);
 
@@ -200,20 +212,20 @@ public final class Bench {
                 LakeBench.Result r = lake.run("bench-lake-" + label, events);
                 say("lake     %,d events: silver %.1f s, gold %.1f s, DuckDB %.1f s", r.events(), r.silver().wallSeconds(),
                         r.gold().wallSeconds(), r.duckdbSeconds());
-                var silverSummary = Stats.flatJson(r.silver().summaryJson());
-                var goldSummary = Stats.flatJson(r.gold().summaryJson());
+                JobReport silverSummary = r.silver().summary();
+                JobReport goldSummary = r.gold().summary();
                 row("4 silver", "Spark local[2], " + label + " bronze events", r.events(), r.silver().wallSeconds(),
                         Stats.rate(r.events(), r.silver().wallSeconds()), r.silver().wallSeconds() / r.duckdbSeconds(),
-                        String.format("ratio = silver / DuckDB; rows_in %s, rows_out %s (operations %,d); job's own seconds %s; wall incl. JVM+Spark start",
-                                silverSummary.get("rows_in"), silverSummary.get("rows_out"), r.operations(), silverSummary.get("seconds")));
+                        String.format("ratio = silver / DuckDB; rows_in %,d, rows_out %,d (operations %,d); job's own seconds %s; wall incl. JVM+Spark start",
+                                silverSummary.rowsIn(), silverSummary.rowsOut(), r.operations(), silverSummary.seconds()));
                 row("4 gold", "Spark local[2], on that silver", r.operations(), r.gold().wallSeconds(),
                         Stats.rate(r.operations(), r.gold().wallSeconds()), Double.NaN,
-                        String.format("rows_in %s, rows_out %s; job's own seconds %s", goldSummary.get("rows_in"), goldSummary.get("rows_out"), goldSummary.get("seconds")));
+                        String.format("rows_in %,d, rows_out %,d; job's own seconds %s", goldSummary.rowsIn(), goldSummary.rowsOut(), goldSummary.seconds()));
                 row("4 duckdb", "latest event per operation (window), 2 threads", r.events(), r.duckdbSeconds(),
                         Stats.rate(r.events(), r.duckdbSeconds()), Double.NaN,
                         String.format("%,d rows out (operations %,d); reads the backend folder directly, writes one Parquet file", r.duckdbRows(), r.operations()));
-                memoryRow("silver " + label, r.silver().peakRss(), r.silver().peakHeap(), "3g");
-                memoryRow("gold " + label, r.gold().peakRss(), r.gold().peakHeap(), "3g");
+                memoryRow("silver " + label, r.silver().peakRss(), r.silver().peakHeap(), JobCommand.SILVER.heap);
+                memoryRow("gold " + label, r.gold().peakRss(), r.gold().peakHeap(), JobCommand.GOLD.heap);
                 profiles.put("silver " + label + " thread CPU s", top(r.silver().cpu(), 8));
                 profiles.put("silver " + label + " total CPU s / wall s", r.silver().cpuSeconds() + " / " + Math.round(r.silver().wallSeconds() * 10) / 10.0);
                 profiles.put("gold " + label + " thread CPU s", top(r.gold().cpu(), 5));
@@ -246,7 +258,7 @@ public final class Bench {
         long rows = 0;
         int ticks = seconds * 10;
         int behind = 0;
-        try (Connection c = pg.connect()) {
+        try (Connection c = OutboxLoad.database(pg).connect()) {
             long first = OutboxLoad.scalarLong(c, "SELECT coalesce(max(operation_id) * 3, 0) FROM stop_events") + 3;
             long row = first;
             long t0 = System.nanoTime();
@@ -282,8 +294,8 @@ public final class Bench {
 
     private static String checks(BronzeBench.Result r) {
         boolean ok = r.committedRows() == r.expectedRows() && r.distinctEventIds() == r.expectedRows();
-        return String.format("%s: outbox %,d rows, committed %,d rows, %,d distinct event_ids; job SUMMARY %s",
-                ok ? "counts match" : "COUNTS DIFFER", r.expectedRows(), r.committedRows(), r.distinctEventIds(), r.summaryJson());
+        return String.format("%s: outbox %,d rows, committed %,d rows, %,d distinct event_ids; job %s",
+                ok ? "counts match" : "COUNTS DIFFER", r.expectedRows(), r.committedRows(), r.distinctEventIds(), r.summary().line());
     }
 
     private void bronzeRow(String section, String label, BronzeBench.Result r, double limit) {

@@ -12,12 +12,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.deepstorage.cli.Database;
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.embedded.EmbeddedPostgres;
 import io.deepstorage.embedded.EmbeddedS3;
+import io.deepstorage.local.JobCommand;
+import io.deepstorage.schemas.LakeLayout;
 
 /**
- * One run of the real bronze job (BronzeLocalRun in its own JVM) into a bucket of its own, watched from outside:
- * committed part files (part-*.parquet under bronze/events/date=*) are listed every 250 ms, their rows counted with
+ * One run of the real bronze job ({@link JobCommand#BRONZE} in its own JVM) into a bucket of its own, watched from
+ * outside: committed part files ({@link LakeLayout#committedParts} under bronze/events) are listed every 250 ms, their rows counted with
  * DuckDB, and their commit time taken as the file's mtime in the S3 server's filesystem backend.
  */
 final class BronzeBench {
@@ -30,7 +34,7 @@ final class BronzeBench {
     /** A committed part file: when it was first seen by the poller and its mtime (µs since the epoch), its rows. */
     record Part(Path path, long mtimeMicros, long firstSeenMicros, long rows) {}
 
-    record Result(Settings settings, long expectedRows, long committedRows, long distinctEventIds, String summaryJson,
+    record Result(Settings settings, long expectedRows, long committedRows, long distinctEventIds, JobReport summary,
                   double processStartToDoneSeconds, double slotToDoneSeconds, double processStartToSlotSeconds,
                   List<Part> parts, long startedMicros, long slotSeenMicros, long doneMicros,
                   long peakRss, long peakHeap, Map<String, Double> jobCpu, Map<String, Double> postgresCpu, double childCpuSeconds) {}
@@ -41,6 +45,7 @@ final class BronzeBench {
     }
 
     private final EmbeddedPostgres pg;
+    private final Database outbox;
     private final EmbeddedS3 s3;
     private final Path home;
     private final Path logDir;
@@ -50,6 +55,7 @@ final class BronzeBench {
 
     BronzeBench(EmbeddedPostgres pg, EmbeddedS3 s3, Path home, Path logDir, Connection duck) {
         this.pg = pg;
+        this.outbox = OutboxLoad.database(pg);
         this.s3 = s3;
         this.home = home;
         this.logDir = logDir;
@@ -69,21 +75,19 @@ final class BronzeBench {
         env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
         env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
         env.put("PG_PASSWORD", pg.password());
-        env.put("FLINK_PLUGINS_DIR", home.resolve("flink-bronze/target/flink-plugins").toString());
         long expected;
-        try (Connection c = pg.connect()) {
+        try (Connection c = outbox.connect()) {
             expected = OutboxLoad.scalarLong(c, "SELECT count(*) FROM stop_events");
         }
         Map<Path, Part> parts = new HashMap<>();
         Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks();
         Map<Long, Map.Entry<String, Long>> pgLatest = new HashMap<>(pgBefore);
         long slotSeen = -1;
-        String summary;
-        ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, "flink-bronze", "io.deepstorage.bronze.BronzeLocalRun",
-                "2g", args, env, logDir);
-        try (Connection c = pg.connect(); job) {
+        JobReport summary;
+        ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, JobCommand.BRONZE, args, env, logDir);
+        try (Connection c = outbox.connect(); job) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            String line;
+            JobReport report;
             boolean liveDone = live == null;
             long nextDump = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, jstackEverySeconds));
             int dumps = 0;
@@ -101,8 +105,8 @@ final class BronzeBench {
                 }
                 scan(bucketDir, parts);
                 pgLatest.putAll(ProcCpu.postgresTicks());
-                line = job.pollReport(250);
-                if (line != null && line.startsWith("CAUGHT_UP") && !liveDone) {
+                report = job.pollReport(250);
+                if (report != null && report.kind() == JobReport.Kind.CAUGHT_UP && !liveDone) {
                     // The first catch-up can come before the source reads anything (an empty outbox is trivially
                     // caught up): commit a few rows and wait until they are in committed files, then time.
                     long first = OutboxLoad.scalarLong(c, "SELECT coalesce(max(operation_id) * 3, 0) FROM stop_events") + 3;
@@ -119,14 +123,17 @@ final class BronzeBench {
                     job.proceed();
                     continue;
                 }
-                if (line != null) {
+                if (report != null) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("bronze " + st.label() + " did not finish within " + timeoutSeconds + " s; see " + job.log());
                 }
             }
-            summary = line.substring(line.indexOf(' ') + 1);
+            if (report.kind() != JobReport.Kind.SUMMARY) {
+                throw new IllegalStateException("bronze " + st.label() + " reported " + report + " instead of its summary; see " + job.log());
+            }
+            summary = report;
             scan(bucketDir, parts);
             pgLatest.putAll(ProcCpu.postgresTicks());
             job.awaitExit(120);
@@ -145,18 +152,26 @@ final class BronzeBench {
                 ProcCpu.delta(pgBefore, pgLatest), job.cpuSeconds());
     }
 
+    /** A folder of the local filesystem (here the S3 server's backend) as {@link LakeLayout.Listing} lists it. */
+    static final LakeLayout.Listing LOCAL_FILES = dir -> {
+        if (!Files.isDirectory(Path.of(dir))) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(Path.of(dir))) {
+            return list.map(p -> new LakeLayout.Entry(p.toString(), p.getFileName().toString(), Files.isDirectory(p),
+                    p.toFile().length())).toList();
+        }
+    };
+
+    /** The committed bronze part files in a bucket's backend folder. */
+    static List<Path> committedParts(Path bucketDir) throws java.io.IOException {
+        return LakeLayout.committedParts(bucketDir.resolve(LakeLayout.BRONZE_EVENTS).toString(), LOCAL_FILES).stream()
+                .map(e -> Path.of(e.path())).toList();
+    }
+
     private void scan(Path bucketDir, Map<Path, Part> parts) throws Exception {
-        Path events = bucketDir.resolve("bronze/events");
-        if (!Files.isDirectory(events)) {
-            return;
-        }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(events, 2)) {
-            files = walk.filter(p -> p.getParent().getFileName().toString().startsWith("date=")
-                    && p.getFileName().toString().startsWith("part-") && p.getFileName().toString().endsWith(".parquet")).toList();
-        }
         long now = Clock.nowMicros();
-        for (Path f : files) {
+        for (Path f : committedParts(bucketDir)) {
             if (parts.containsKey(f)) {
                 continue;
             }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.deepstorage.cli.JobReport;
+import io.deepstorage.local.JobCommand;
 import io.deepstorage.local.JobProcess;
 
 /**
@@ -40,14 +42,14 @@ final class ChildJvm implements AutoCloseable {
         sampler.start();
     }
 
-    static ChildJvm start(String name, Path home, String module, String mainClass, String heap, List<String> args,
-                          Map<String, String> env, Path logDir) throws IOException {
+    /** Starts {@code command} with its own default heap ({@link JobCommand#heap}) and a GC log next to its log. */
+    static ChildJvm start(String name, Path home, JobCommand command, List<String> args, Map<String, String> env,
+                          Path logDir) throws IOException {
         Files.createDirectories(logDir);
         Path gcLog = logDir.resolve(name + ".gc.log");
         long nanos = System.nanoTime();
         long micros = Clock.nowMicros();
-        JobProcess job = JobProcess.start(name, home, module, mainClass, heap, List.of("-Xlog:gc:file=" + gcLog),
-                args, env, logDir);
+        JobProcess job = JobProcess.start(name, home, command, List.of("-Xlog:gc:file=" + gcLog), args, env, logDir);
         return new ChildJvm(name, job, gcLog, nanos, micros);
     }
 
@@ -118,9 +120,10 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    String awaitReport(long timeoutSeconds) throws Exception { return job.awaitReport(timeoutSeconds); }
+    JobReport awaitReport(long timeoutSeconds) throws Exception { return job.awaitReport(timeoutSeconds); }
 
-    String pollReport(long millis) throws Exception { return job.pollReport(millis); }
+    /** The next report, or null if none came within {@code millis}. */
+    JobReport pollReport(long millis) throws Exception { return job.pollReport(millis); }
 
     void proceed() throws IOException { job.proceed(); }
 

@@ -21,8 +21,11 @@ import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.embedded.EmbeddedS3;
+import io.deepstorage.local.JobCommand;
 import io.deepstorage.schemas.BronzeEvent;
+import io.deepstorage.schemas.LakeLayout;
 
 /**
  * Silver and gold on generated bronze: parquet-avro BronzeEvent records (as the Flink job and BronzeFixtures write
@@ -31,7 +34,7 @@ import io.deepstorage.schemas.BronzeEvent;
  * query in DuckDB over the same files.
  */
 final class LakeBench {
-    record JobRun(String name, String summaryJson, double wallSeconds, long peakRss, long peakHeap, Map<String, Double> cpu, double cpuSeconds) {}
+    record JobRun(String name, JobReport summary, double wallSeconds, long peakRss, long peakHeap, Map<String, Double> cpu, double cpuSeconds) {}
 
     record Result(long events, long operations, int files, double generateSeconds, JobRun silver, JobRun gold,
                   double duckdbSeconds, long duckdbRows) {}
@@ -66,8 +69,8 @@ final class LakeBench {
         }
         double generate = (System.nanoTime() - t0) / 1e9;
 
-        JobRun silver = spark("silver-" + bucket, "spark-silver", "io.deepstorage.silver.SilverJob", bucket, List.of());
-        JobRun gold = spark("gold-" + bucket, "spark-gold", "io.deepstorage.gold.GoldJob", bucket, List.of("--overwrite"));
+        JobRun silver = spark("silver-" + bucket, JobCommand.SILVER, bucket, List.of());
+        JobRun gold = spark("gold-" + bucket, JobCommand.GOLD, bucket, List.of("--overwrite"));
 
         Path out = logDir.resolve("duckdb-latest-" + bucket + ".parquet");
         Files.deleteIfExists(out);
@@ -76,7 +79,8 @@ final class LakeBench {
             s.execute("COPY (SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY operation_id ORDER BY"
                     + " source_commit_lsn IS NOT NULL DESC, source_commit_lsn DESC NULLS LAST, source_lsn DESC NULLS LAST,"
                     + " occurred_at DESC, event_id DESC, ingested_at DESC) AS rn"
-                    + " FROM read_parquet('" + bucketDir + "/bronze/events/date=*/part-*.parquet')) WHERE rn = 1)"
+                    + " FROM read_parquet('" + LakeLayout.partGlob(bucketDir.resolve(LakeLayout.BRONZE_EVENTS).toString(), 1)
+                    + "')) WHERE rn = 1)"
                     + " TO '" + out + "' (FORMAT parquet)");
         }
         double duckSeconds = (System.nanoTime() - d0) / 1e9;
@@ -88,21 +92,24 @@ final class LakeBench {
         return new Result(operations * 3, operations, files, generate, silver, gold, duckSeconds, duckRows);
     }
 
-    private JobRun spark(String name, String module, String main, String bucket, List<String> extra) throws Exception {
+    private JobRun spark(String name, JobCommand command, String bucket, List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--s3-endpoint", s3.endpoint(), "--bucket", bucket, "--master", "local[2]"));
         args.addAll(extra);
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
         env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
         long t0 = System.nanoTime();
-        try (ChildJvm job = ChildJvm.start(name, home, module, main, "3g", args, env, logDir)) {
-            String line = job.awaitReport(1800);
+        try (ChildJvm job = ChildJvm.start(name, home, command, args, env, logDir)) {
+            JobReport summary = job.awaitReport(1800);
             int exit = job.awaitExit(120);
             double wall = (System.nanoTime() - t0) / 1e9;
             if (exit != 0) {
                 throw new IllegalStateException(name + " exited " + exit + "; see " + job.log());
             }
-            return new JobRun(name, line.substring(line.indexOf(' ') + 1), wall, job.peakRss(), job.peakHeap(),
+            if (summary.kind() != JobReport.Kind.SUMMARY) {
+                throw new IllegalStateException(name + " reported " + summary + " instead of its summary; see " + job.log());
+            }
+            return new JobRun(name, summary, wall, job.peakRss(), job.peakHeap(),
                     job.cpuByThreadGroup(), job.cpuSeconds());
         }
     }
@@ -132,7 +139,7 @@ final class LakeBench {
                     if (writer != null) {
                         writer.close();
                     }
-                    Path dir = bucketDir.resolve("bronze/events/date=" + date);
+                    Path dir = bucketDir.resolve(LakeLayout.BRONZE_EVENTS).resolve("date=" + date);
                     Files.createDirectories(dir);
                     writer = AvroParquetWriter.<BronzeEvent>builder(new org.apache.hadoop.fs.Path(dir.resolve("part-" + UUID.randomUUID() + ".parquet").toUri()))
                             .withSchema(BronzeEvent.getClassSchema()).withDataModel(e.getSpecificData()).withConf(conf)

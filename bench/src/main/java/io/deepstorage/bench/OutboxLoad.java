@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import io.deepstorage.cli.Database;
+import io.deepstorage.embedded.EmbeddedPostgres;
+
 /**
  * Commits outbox rows server-side (a DO block with a COMMIT after each transaction), so the client's round trips do
  * not limit the rate: {@code rowsPerTx} rows per transaction, rows numbered from {@code firstRow}. Each group of three
@@ -12,6 +15,11 @@ import java.sql.Statement;
  */
 final class OutboxLoad {
     private OutboxLoad() {}
+
+    /** The embedded server's outbox database, connected to as every job connects ({@link Database}). */
+    static Database database(EmbeddedPostgres pg) {
+        return new Database(pg.jdbcUrl(), pg.user(), pg.password());
+    }
 
     static String sql(long firstRow, long transactions, int rowsPerTx) {
         return """

@@ -169,17 +169,4 @@ public final class Stats {
     public static String mib(long bytes) {
         return bytes < 0 ? "-" : String.format("%,d MiB", Math.round(bytes / 1048576.0));
     }
-
-    private static final Pattern FLAT_ENTRY = Pattern.compile("\"([^\"]+)\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[-0-9.eE+]+|true|false|null)");
-
-    /** The keys and values of a flat JSON object such as a job's SUMMARY (strings unquoted). */
-    public static Map<String, String> flatJson(String json) {
-        Map<String, String> values = new LinkedHashMap<>();
-        Matcher m = FLAT_ENTRY.matcher(json);
-        while (m.find()) {
-            String v = m.group(2);
-            values.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1) : v);
-        }
-        return values;
-    }
 }

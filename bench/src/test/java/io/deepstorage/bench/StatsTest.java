@@ -60,10 +60,4 @@ class StatsTest {
         assertThat(Stats.mib(-1)).isEqualTo("-");
         assertThat(Stats.mib(3L << 20)).isEqualTo("3 MiB");
     }
-
-    @Test
-    void flatJsonOfASummary() {
-        Map<String, String> m = Stats.flatJson("{\"job\": \"silver\", \"rows_in\": 999999, \"seconds\": 12.5}");
-        assertThat(m).containsEntry("job", "silver").containsEntry("rows_in", "999999").containsEntry("seconds", "12.5");
-    }
 }

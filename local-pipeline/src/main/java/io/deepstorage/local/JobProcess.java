@@ -15,9 +15,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.deepstorage.cli.JobReport;
+
 /**
- * One job in its own JVM, on the classpath its module's build wrote (target/job-classpath.txt plus its classes),
- * so Flink's and Spark's libraries never meet. Its output goes to a log file; the lines it reports on
+ * One job ({@link JobCommand}) in its own JVM, on the classpath its module's build wrote (target/job-classpath.txt
+ * plus its classes), so Flink's and Spark's libraries never meet. Its output goes to a log file; the lines it reports on
  * ({@code CAUGHT_UP ...}, {@code SUMMARY ...}) are handed to the caller.
  */
 public final class JobProcess implements AutoCloseable {
@@ -47,16 +49,23 @@ public final class JobProcess implements AutoCloseable {
         pump.start();
     }
 
-    static JobProcess start(String name, Path home, String module, String mainClass, String heap, List<String> args,
-                            Map<String, String> env, Path logDir) throws IOException {
-        return start(name, home, module, mainClass, heap, List.of(), args, env, logDir);
+    /**
+     * Starts {@code command} in its own JVM with the caller's environment plus {@code env}; its output goes to
+     * {@code <logDir>/<name>.log} and its report lines to {@link #awaitReport}. {@code jvmOptions}: e.g. a GC log.
+     */
+    public static JobProcess start(String name, Path home, JobCommand command, List<String> jvmOptions,
+                                   List<String> args, Map<String, String> env, Path logDir) throws IOException {
+        ProcessBuilder pb = processBuilder(home, command, jvmOptions, args, env).redirectErrorStream(true);
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        PrintStream logOut = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8);
+        return new JobProcess(name, pb.start(), log, logOut);
     }
 
-    /** Like the other start, with extra JVM options (the benchmarks add a GC log). */
-    public static JobProcess start(String name, Path home, String module, String mainClass, String heap,
-                                   List<String> jvmOptions, List<String> args, Map<String, String> env, Path logDir)
-            throws IOException {
-        Path moduleDir = home.resolve(module);
+    /** The job's JVM: its module's classpath (target/job-classpath.txt, plus what the image provides), heap, flags. */
+    static ProcessBuilder processBuilder(Path home, JobCommand command, List<String> jvmOptions, List<String> args,
+                                         Map<String, String> env) throws IOException {
+        Path moduleDir = home.resolve(command.module);
         Path classpathFile = moduleDir.resolve("target/job-classpath.txt");
         if (!Files.exists(classpathFile)) {
             throw new IllegalStateException(classpathFile + " is missing: build first (mvn -DskipTests package)");
@@ -69,19 +78,17 @@ public final class JobProcess implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx" + heap);
+        cmd.add("-Xmx" + command.heap);
         cmd.addAll(jvmOptions);
         cmd.addAll(JAVA17_OPENS);
         cmd.add("-cp");
         cmd.add(classpath);
-        cmd.add(mainClass);
+        cmd.add(command.mainClass);
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(command.environment(home));
         pb.environment().putAll(env);
-        Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + ".log");
-        PrintStream logOut = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8);
-        return new JobProcess(name, pb.start(), log, logOut);
+        return pb;
     }
 
     private void pump(Process p, PrintStream logOut) {
@@ -89,7 +96,7 @@ public final class JobProcess implements AutoCloseable {
             String line;
             while ((line = r.readLine()) != null) {
                 logOut.println(line);
-                if (line.startsWith("SUMMARY ") || line.startsWith("CAUGHT_UP ")) {
+                if (JobReport.isReport(line)) {
                     reports.add(line);
                 }
             }
@@ -101,8 +108,8 @@ public final class JobProcess implements AutoCloseable {
         }
     }
 
-    /** The next {@code CAUGHT_UP} or {@code SUMMARY} line; fails with the log's tail if the job ends without one. */
-    public String awaitReport(long timeoutSeconds) throws Exception {
+    /** The next {@code CAUGHT_UP} or {@code SUMMARY} report; fails with the log's causes if the job ends without one. */
+    public JobReport awaitReport(long timeoutSeconds) throws Exception {
         String line = reports.poll(timeoutSeconds, TimeUnit.SECONDS);
         if (line == null) {
             throw new IllegalStateException(name + " reported nothing within " + timeoutSeconds + " s; see " + log);
@@ -112,17 +119,22 @@ public final class JobProcess implements AutoCloseable {
             throw new IllegalStateException(name + " ended (exit " + (process.isAlive() ? "?" : process.exitValue())
                     + ") without a summary; causes in " + log + ":\n" + causes());
         }
-        return line;
+        return JobReport.parse(line).orElseThrow();
     }
 
-    /** The next report line, or null if none came within {@code millis}; fails if the job ended without one. */
-    public String pollReport(long millis) throws Exception {
+    /** The next report, or null if none came within {@code millis}; fails if the job ended without one. */
+    public JobReport pollReport(long millis) throws Exception {
         String line = reports.poll(millis, TimeUnit.MILLISECONDS);
         if ("EXIT".equals(line)) {
             reports.add("EXIT");
             return awaitReport(1);
         }
-        return line;
+        return line == null ? null : JobReport.parse(line).orElseThrow();
+    }
+
+    /** Asks the job to stop (SIGTERM): a streaming job stops with a savepoint and prints its summary. */
+    public void stop() {
+        process.destroy();
     }
 
     /** Tells a job that waits between rounds to go on. */

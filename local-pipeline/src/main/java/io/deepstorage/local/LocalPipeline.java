@@ -3,7 +3,6 @@ package io.deepstorage.local;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.deepstorage.cli.Database;
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.embedded.EmbeddedPostgres;
 import io.deepstorage.embedded.EmbeddedS3;
 import io.deepstorage.embedded.OutboxSchema;
@@ -26,7 +27,7 @@ import io.deepstorage.embedded.OutboxTrafficGenerator;
 public final class LocalPipeline implements AutoCloseable {
     /** The outcome of a run. */
     public record Report(OutboxTrafficGenerator.Result snapshotTraffic, OutboxTrafficGenerator.Result liveTraffic,
-                         Map<String, JobSummary> jobs, String s3Endpoint, String bucket, Path lakeDir) {}
+                         Map<String, JobReport> jobs, String s3Endpoint, String bucket, Path lakeDir) {}
 
     private final LocalPipelineOptions options;
     private final Path home;
@@ -53,12 +54,11 @@ public final class LocalPipeline implements AutoCloseable {
             say("loaded   %,d outbox events (%,d operations) before bronze starts", before.events(), before.operations());
         }
 
-        Map<String, JobSummary> jobs = new LinkedHashMap<>();
+        Map<String, JobReport> jobs = new LinkedHashMap<>();
         Path logs = options.logDir();
-        try (JobProcess bronze = JobProcess.start("bronze", home, "flink-bronze", "io.deepstorage.bronze.BronzeLocalRun",
-                "2g", bronzeArgs(), bronzeEnv(), logs)) {
-            String first = bronze.awaitReport(options.timeoutSeconds());
-            if (options.load() && first.startsWith("CAUGHT_UP ")) {
+        try (JobProcess bronze = JobProcess.start("bronze", home, JobCommand.BRONZE, List.of(), bronzeArgs(), bronzeEnv(), logs)) {
+            JobReport first = bronze.awaitReport(options.timeoutSeconds());
+            if (options.load() && first.kind() == JobReport.Kind.CAUGHT_UP) {
                 say("bronze   caught up with the snapshot; writing live traffic through the replication stream");
                 live = generate(OutboxTrafficGenerator.Options.defaults(options.events() - snapshotEvents)
                         .withSeed(options.seed() + 1).withFirstOperationId(1_000_000)
@@ -70,11 +70,14 @@ public final class LocalPipeline implements AutoCloseable {
                 first = bronze.awaitReport(options.timeoutSeconds());
             }
             jobs.put("bronze", summary(first, bronze));
-            bronze.awaitExit(120);
+            int exit = bronze.awaitExit(120);
+            if (exit != 0) {
+                throw new IllegalStateException("bronze exited " + exit + "; see " + bronze.log());
+            }
         }
         say("bronze   done");
 
-        jobs.put("silver", runSparkJob("silver", "spark-silver", "io.deepstorage.silver.SilverJob", List.of()));
+        jobs.put("silver", runSparkJob("silver", JobCommand.SILVER, List.of()));
         say("silver   done");
         List<String> goldArgs = new ArrayList<>();
         if (options.goldAsOf() != null) {
@@ -82,7 +85,7 @@ public final class LocalPipeline implements AutoCloseable {
             goldArgs.add(options.goldAsOf());
         }
         goldArgs.add("--overwrite");
-        jobs.put("gold", runSparkJob("gold", "spark-gold", "io.deepstorage.gold.GoldJob", goldArgs));
+        jobs.put("gold", runSparkJob("gold", JobCommand.GOLD, goldArgs));
         say("gold     done");
 
         Report report = new Report(before, live, jobs, s3Endpoint(), bucket(), s3 != null ? s3.bucketDir() : null);
@@ -92,15 +95,15 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** Runs the silver job once more over the same bronze (it must change nothing). */
-    JobSummary runSilverAgain() throws Exception {
-        return runSparkJob("silver-rerun", "spark-silver", "io.deepstorage.silver.SilverJob", List.of());
+    JobReport runSilverAgain() throws Exception {
+        return runSparkJob("silver-rerun", JobCommand.SILVER, List.of());
     }
 
-    private JobSummary runSparkJob(String name, String module, String mainClass, List<String> extraArgs) throws Exception {
+    private JobReport runSparkJob(String name, JobCommand command, List<String> extraArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("--s3-endpoint", s3Endpoint(), "--bucket", bucket(), "--master", "local[2]"));
         args.addAll(extraArgs);
-        try (JobProcess job = JobProcess.start(name, home, module, mainClass, "3g", args, s3Env(), options.logDir())) {
-            JobSummary summary = summary(job.awaitReport(options.timeoutSeconds()), job);
+        try (JobProcess job = JobProcess.start(name, home, command, List.of(), args, s3Env(), options.logDir())) {
+            JobReport summary = summary(job.awaitReport(options.timeoutSeconds()), job);
             int exit = job.awaitExit(120);
             if (exit != 0) {
                 throw new IllegalStateException(name + " exited " + exit + "; see " + job.log());
@@ -109,11 +112,11 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    private static JobSummary summary(String line, JobProcess job) {
-        if (!line.startsWith("SUMMARY ") && !line.startsWith("CAUGHT_UP ")) {
-            throw new IllegalStateException("unexpected report from " + job.log() + ": " + line);
+    private static JobReport summary(JobReport report, JobProcess job) {
+        if (report.kind() != JobReport.Kind.SUMMARY) {
+            throw new IllegalStateException("expected a summary from " + job.log() + ", got " + report.line());
         }
-        return JobSummary.parse(line.substring(line.indexOf(' ') + 1));
+        return report;
     }
 
     private List<String> bronzeArgs() {
@@ -127,7 +130,6 @@ public final class LocalPipeline implements AutoCloseable {
 
     private Map<String, String> bronzeEnv() {
         Map<String, String> env = new HashMap<>(s3Env());
-        env.put("FLINK_PLUGINS_DIR", home.resolve("flink-bronze/target/flink-plugins").toString());
         if (options.pgPassword() != null) {
             env.put("PG_PASSWORD", options.pgPassword());
         }
@@ -166,7 +168,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), options.pgUser(), options.pgPassword() == null ? "" : options.pgPassword());
+        return new Database(jdbcUrl(), options.pgUser(), options.pgPassword()).connect();
     }
 
     String jdbcUrl() {

@@ -35,6 +35,7 @@ public record LocalPipelineOptions(int events, Path lakeDir, String bucket, long
     }
 
     public static LocalPipelineOptions parse(String[] args, Map<String, String> env) {
+        // Only the secrets come from the environment: a local run never picks up a deployment's S3_* or PG_* settings.
         CommandLine v = CommandLine.parse(args, Map.of(), OPTIONS);
         String s3Endpoint = v.get("s3-endpoint").orElse(null);
         String accessKey = env.get("AWS_ACCESS_KEY_ID");
@@ -44,17 +45,19 @@ public record LocalPipelineOptions(int events, Path lakeDir, String bucket, long
         }
         String url = v.get("postgres-url").orElse(null);
         if (url != null && !url.startsWith("jdbc:postgresql://")) {
-            throw new SettingException("--postgres-url must start with jdbc:postgresql://, got '" + url + "'");
+            throw v.bad("postgres-url", "must start with jdbc:postgresql://, got '" + url + "'");
         }
         String bucket = v.required("bucket");
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-            throw new SettingException("--bucket must be a valid S3 bucket name, got '" + bucket + "'");
+            throw v.bad("bucket", "must be a valid S3 bucket name, got '" + bucket + "'");
         }
+        v.duration("checkpoint-interval");
+        v.instant("gold-as-of");
         return new LocalPipelineOptions(
-                positive(v, "events"),
+                v.integer("events", 1, 100_000_000),
                 Path.of(v.required("lake")).toAbsolutePath().normalize(),
                 bucket,
-                positive(v, "seed"),
+                v.longInteger("seed", 1, Long.MAX_VALUE),
                 v.required("checkpoint-interval"),
                 url,
                 v.required("pg-user"),
@@ -62,25 +65,12 @@ public record LocalPipelineOptions(int events, Path lakeDir, String bucket, long
                 s3Endpoint, accessKey, secretKey,
                 !v.bool("no-load"),
                 v.get("gold-as-of").orElse(null),
-                v.required("slot-name"),
-                positive(v, "timeout-seconds"));
+                v.identifier("slot-name"),
+                v.integer("timeout-seconds", 1, 86_400));
     }
 
     /** Logs of the job processes: beside the lake's bucket folder, never inside it. */
     Path logDir() {
         return lakeDir.resolve("_logs");
-    }
-
-    private static int positive(CommandLine v, String name) {
-        String s = v.required(name);
-        try {
-            int n = Integer.parseInt(s.replace("_", ""));
-            if (n <= 0) {
-                throw new SettingException("--" + name + " must be positive, got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new SettingException("--" + name + " must be a whole number, got '" + s + "'");
-        }
     }
 }

@@ -14,12 +14,15 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.LakeEndpoint;
+import io.deepstorage.schemas.LakeLayout;
 
 /** Reads the lake back through the S3 server with s3a, as another engine would: only committed part files. */
 final class LakeReader {
@@ -46,13 +49,9 @@ final class LakeReader {
         this.bucket = bucket;
         conf = new Configuration(false);
         conf.set("fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
-        conf.set("fs.s3a.endpoint", endpoint);
-        conf.set("fs.s3a.path.style.access", "true");
-        conf.set("fs.s3a.connection.ssl.enabled", "false");
-        conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-        conf.set("fs.s3a.access.key", accessKey);
-        conf.set("fs.s3a.secret.key", secretKey);
-        conf.set("fs.s3a.directory.marker.retention", "keep");
+        LakeEndpoint.from(CommandLine.parse(new String[] {"--s3-endpoint", endpoint, "--bucket", bucket},
+                        Map.of(LakeEndpoint.ACCESS_KEY_ENV, accessKey, LakeEndpoint.SECRET_KEY_ENV, secretKey), LakeEndpoint.OPTIONS))
+                .hadoopSettings().forEach(conf::set);
     }
 
     List<Row> rows(String layer) throws IOException {
@@ -62,14 +61,16 @@ final class LakeReader {
         if (!fs.exists(root)) {
             return rows;
         }
-        RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
-        while (files.hasNext()) {
-            LocatedFileStatus f = files.next();
-            String name = f.getPath().getName();
-            String relative = f.getPath().toString().substring(root.toString().length());
-            if (!name.startsWith("part-") || !name.endsWith(".parquet") || relative.contains("/_") || relative.contains("/.")) {
-                continue;
+        LakeLayout.Listing listing = dir -> {
+            List<LakeLayout.Entry> entries = new ArrayList<>();
+            for (FileStatus f : fs.listStatus(new Path(dir))) {
+                entries.add(new LakeLayout.Entry(f.getPath().toString(), f.getPath().getName(), f.isDirectory(), f.getLen()));
             }
+            return entries;
+        };
+        for (LakeLayout.Entry part : LakeLayout.committedParts(root.toString(), listing)) {
+            Path file = new Path(part.path());
+            String relative = part.path().substring(root.toString().length());
             Map<String, String> partition = new LinkedHashMap<>();
             for (String segment : relative.split("/")) {
                 int eq = segment.indexOf('=');
@@ -77,7 +78,7 @@ final class LakeReader {
                     partition.put(segment.substring(0, eq), segment.substring(eq + 1));
                 }
             }
-            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(f.getPath(), conf))
+            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(file, conf))
                     .withDataModel(MODEL).build()) {
                 GenericRecord r;
                 while ((r = reader.read()) != null) {

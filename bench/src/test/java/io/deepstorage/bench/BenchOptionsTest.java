@@ -1,0 +1,65 @@
+package io.deepstorage.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.deepstorage.cli.SettingException;
+
+class BenchOptionsTest {
+    @Test
+    void defaultsFollowQuick() {
+        Bench.Options full = Bench.Options.parse(new String[0]);
+        assertThat(full.rows()).isEqualTo(999_999);
+        assertThat(full.liveRate()).isEqualTo(5000);
+        assertThat(full.liveSeconds()).isEqualTo(30);
+        assertThat(full.checkpointInterval()).isEqualTo("5s");
+        assertThat(full.profileEvery()).isZero();
+        assertThat(full.lakeOnly()).isFalse();
+        assertThat(full.lakeSizes()).containsExactly(999_999L);
+        assertThat(full.out()).isEqualTo(Path.of("bench/target/bench-results.json"));
+
+        Bench.Options quick = Bench.Options.parse(new String[] {"--quick", "--full"});
+        assertThat(quick.rows()).isEqualTo(199_998);
+        assertThat(quick.liveSeconds()).isEqualTo(15);
+        assertThat(quick.lakeSizes()).containsExactly(200_000L, 9_999_999L);
+    }
+
+    @Test
+    void valuesAreReadAndRowsRoundedToWholeOperations() {
+        Bench.Options o = Bench.Options.parse(new String[] {"--rows", "1_000_000", "--live-rate", "2000", "--live-seconds=5",
+                "--checkpoint-interval", "500ms", "--profile", "6", "--lake-only", "--out", "x.json"});
+        assertThat(o.rows()).isEqualTo(999_999);
+        assertThat(o.liveRate()).isEqualTo(2000);
+        assertThat(o.liveSeconds()).isEqualTo(5);
+        assertThat(o.checkpointInterval()).isEqualTo("500ms");
+        assertThat(o.profileEvery()).isEqualTo(6);
+        assertThat(o.lakeOnly()).isTrue();
+        assertThat(o.out()).isEqualTo(Path.of("x.json"));
+    }
+
+    @Test
+    void aBadValueIsOneLineNamingIt() {
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--live-rate", "x"}))
+                .isInstanceOf(SettingException.class).hasMessage("--live-rate must be a whole number, got 'x'");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--checkpoint-interval", "soon"}))
+                .isInstanceOf(SettingException.class).hasMessageStartingWith("--checkpoint-interval ");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--rows"}))
+                .isInstanceOf(SettingException.class).hasMessage("--rows needs a value");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--speed", "9"}))
+                .isInstanceOf(SettingException.class).hasMessageContaining("--speed");
+    }
+
+    @Test
+    void helpListsEveryOption() {
+        String help = Bench.helpText();
+        for (String option : List.of("--quick", "--full", "--out", "--rows", "--live-rate", "--live-seconds",
+                "--checkpoint-interval", "--profile", "--lake-only", "--help")) {
+            assertThat(help).contains(option);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.deepstorage.local;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The jobs {@code ./deep-storage} runs, each in its own JVM on its own module's classpath (Flink and Spark never
+ * meet). The local pipeline and the bench start jobs through the same table.
+ */
+public enum JobCommand {
+    BRONZE("bronze", "bronze-local", "io.deepstorage.bronze.local.BronzeCommand", "2g",
+            "the streaming bronze job (outbox CDC → bronze Parquet) on a local Flink MiniCluster until stopped"),
+    SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", "3g",
+            "bronze → silver/stop_executions (Spark), one row per operation"),
+    GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", "3g",
+            "silver → the versioned gold training sets (Spark)");
+
+    public final String command;
+    public final String module;
+    public final String mainClass;
+    public final String heap;
+    public final String description;
+
+    JobCommand(String command, String module, String mainClass, String heap, String description) {
+        this.command = command;
+        this.module = module;
+        this.mainClass = mainClass;
+        this.heap = heap;
+        this.description = description;
+    }
+
+    public static Optional<JobCommand> named(String name) {
+        return Arrays.stream(values()).filter(c -> c.command.equals(name)).findFirst();
+    }
+
+    /** What the job's JVM needs from its surroundings beyond the caller's environment. */
+    public Map<String, String> environment(Path home) {
+        // Flink loads its S3 filesystem as a plugin, never from the classpath.
+        return this == BRONZE
+                ? Map.of("FLINK_PLUGINS_DIR", home.resolve(module).resolve("target/flink-plugins").toString())
+                : Map.of();
+    }
+
+    /** The list {@code ./deep-storage} prints without a command. */
+    public static String usage() {
+        StringBuilder b = new StringBuilder("Usage: ./deep-storage <command> [options]   (./deep-storage <command> --help for its options)\n");
+        b.append("Every option can also be set by its environment variable, as in the Kubernetes manifests.\n");
+        b.append("Commands:\n");
+        for (JobCommand c : values()) {
+            b.append(String.format("  %-8s %s%n", c.command, c.description));
+        }
+        b.append("Exit codes: 0 done, 1 refused or failed, 2 bad setting. Each job ends with one SUMMARY {json} line.");
+        return b.toString();
+    }
+}

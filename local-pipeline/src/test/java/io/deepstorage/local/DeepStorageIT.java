@@ -1,0 +1,187 @@
+package io.deepstorage.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.deepstorage.cli.JobReport;
+import io.deepstorage.embedded.EmbeddedPostgres;
+import io.deepstorage.embedded.EmbeddedS3;
+import io.deepstorage.embedded.OutboxSchema;
+import io.deepstorage.embedded.OutboxTrafficGenerator;
+
+/**
+ * {@code ./deep-storage} as a user runs it: the script at the repository root, on the embedded PostgreSQL and S3
+ * server, stopped with SIGTERM, resumed with {@code --resume latest}.
+ */
+class DeepStorageIT {
+    static final Path HOME = Path.of(System.getProperty("deepstorage.home", "..")).toAbsolutePath().normalize();
+    static EmbeddedPostgres postgres;
+    static EmbeddedS3 s3;
+
+    @BeforeAll
+    static void servers(@TempDir Path lake) throws Exception {
+        postgres = EmbeddedPostgres.start("outbox");
+        try (Connection c = postgres.connect()) {
+            OutboxSchema.create(c);
+        }
+        s3 = EmbeddedS3.start(lake, "lake");
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+        postgres.close();
+    }
+
+    @Test
+    void withoutACommandItListsTheCommandsAndEachCommandHasHelp() throws Exception {
+        Run list = Run.start(List.of());
+        assertThat(list.awaitExit()).isZero();
+        assertThat(String.join("\n", list.lines)).contains("bronze", "silver", "gold", "Exit codes");
+        Run help = Run.start(List.of("bronze", "--help"));
+        assertThat(help.awaitExit()).isZero();
+        assertThat(String.join("\n", help.lines)).contains("--resume", "env BRONZE_CHECKPOINT_INTERVAL", "--s3-endpoint");
+        Run bad = Run.start(List.of("bronze", "--checkpoint-interval", "soon"));
+        assertThat(bad.awaitExit()).isEqualTo(2);
+        assertThat(bad.lines).anySatisfy(l -> assertThat(l).startsWith("bronze: --checkpoint-interval (BRONZE_CHECKPOINT_INTERVAL)"));
+    }
+
+    @Test
+    void bronzeStopsWithASavepointOnSigtermReportsFinalCountsAndResumesFromTheLatestState() throws Exception {
+        generate(300, 1);
+        Run first = Run.start(bronzeArgs());
+        assertThat(first.awaitReport().kind()).isEqualTo(JobReport.Kind.CAUGHT_UP);
+        redeliverOneEvent();
+        awaitSlotConfirmedNow(); // the delete and the second copy went through a completed checkpoint
+        first.process.destroy(); // SIGTERM to the launcher, passed on to the job
+        JobReport summary = first.awaitReport();
+        assertThat(first.awaitExit()).isZero();
+        assertThat(summary.kind()).isEqualTo(JobReport.Kind.SUMMARY);
+        assertThat(summary.rowsIn()).isEqualTo(300);
+        assertThat(summary.rowsOut()).isEqualTo(300);
+        assertThat(summary.count("deletes")).isEqualTo(1);
+        assertThat(summary.count("duplicates_dropped")).isEqualTo(1);
+
+        generate(120, 50_000); // written while no job runs
+        List<String> args = new ArrayList<>(bronzeArgs());
+        args.addAll(List.of("--resume", "latest"));
+        Run second = Run.start(args);
+        JobReport caughtUp = second.awaitReport();
+        assertThat(second.lines).anySatisfy(l -> assertThat(l).startsWith("bronze: resuming from ").contains("/flink/savepoints/savepoint-"));
+        assertThat(caughtUp.rowsIn()).isEqualTo(420);
+        assertThat(caughtUp.rowsOut()).as("nothing doubled across the restart").isEqualTo(420);
+        assertThat(caughtUp.count("distinct_events")).isEqualTo(420);
+        second.process.destroy();
+        assertThat(second.awaitReport().kind()).isEqualTo(JobReport.Kind.SUMMARY);
+        assertThat(second.awaitExit()).isZero();
+    }
+
+    private static List<String> bronzeArgs() {
+        return List.of("bronze", "--pg-host", postgres.host(), "--pg-port", String.valueOf(postgres.port()),
+                "--pg-database", postgres.database(), "--pg-user", postgres.user(), "--bucket", "lake",
+                "--s3-endpoint", s3.endpoint(), "--checkpoint-interval", "1s", "--heartbeat-interval", "1s",
+                "--slot-name", "deep_storage_cli", "--parallelism", "2", "--state-backend", "hashmap");
+    }
+
+    private static void generate(int events, long firstOperationId) throws Exception {
+        try (Connection c = postgres.connect()) {
+            new OutboxTrafficGenerator(() -> c, OutboxTrafficGenerator.Options.defaults(events).withSeed(firstOperationId)
+                    .withFirstOperationId(firstOperationId).withLateCommits(0).withRedeliveries(0)
+                    .withStart(Instant.parse("2026-11-20T08:00:00Z"))).run();
+        }
+    }
+
+    /** The app re-delivers one event: deleted, then written again with the same content. */
+    private static void redeliverOneEvent() throws Exception {
+        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("CREATE TEMP TABLE again AS SELECT * FROM stop_events ORDER BY event_id LIMIT 1");
+            s.execute("DELETE FROM stop_events WHERE event_id IN (SELECT event_id FROM again)");
+            c.commit();
+            s.execute("INSERT INTO stop_events SELECT * FROM again");
+            c.commit();
+        }
+    }
+
+    private static void awaitSlotConfirmedNow() throws Exception {
+        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT pg_current_wal_lsn()::text");
+            rs.next();
+            String now = rs.getString(1);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < deadline) {
+                var confirmed = s.executeQuery("SELECT confirmed_flush_lsn >= '" + now + "'::pg_lsn FROM pg_replication_slots"
+                        + " WHERE slot_name = 'deep_storage_cli'");
+                if (confirmed.next() && confirmed.getBoolean(1)) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+            throw new AssertionError("the slot did not confirm " + now);
+        }
+    }
+
+    /** One {@code ./deep-storage} invocation, its output collected line by line. */
+    static final class Run {
+        final Process process;
+        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        final BlockingQueue<String> reports = new LinkedBlockingQueue<>();
+
+        private Run(Process process) {
+            this.process = process;
+            Thread pump = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                        if (JobReport.isReport(line)) {
+                            reports.add(line);
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // ended
+                }
+            });
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        static Run start(List<String> args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("bash", HOME.resolve("deep-storage").toString()));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(Map.of("AWS_ACCESS_KEY_ID", s3.accessKey(), "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
+                    "PG_PASSWORD", postgres.password()));
+            return new Run(pb.start());
+        }
+
+        JobReport awaitReport() throws Exception {
+            String line = reports.poll(4, TimeUnit.MINUTES);
+            assertThat(line).as("a report; output so far:\n%s", String.join("\n", lines)).isNotNull();
+            return JobReport.parse(line).orElseThrow();
+        }
+
+        int awaitExit() throws Exception {
+            assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("exited; output:\n%s", String.join("\n", lines)).isTrue();
+            return process.exitValue();
+        }
+    }
+}
