@@ -134,7 +134,8 @@ public final class JobProcess implements AutoCloseable {
 
     /** Asks the job to stop (SIGTERM): a streaming job stops with a savepoint and prints its summary. */
     public void stop() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of its output, losing the summary.
+        process.toHandle().destroy();
     }
 
     /** Tells a job that waits between rounds to go on. */

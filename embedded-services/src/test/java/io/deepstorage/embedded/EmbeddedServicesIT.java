@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedServicesTest {
+class EmbeddedServicesIT {
     static EmbeddedPostgres pg;
 
     @BeforeAll
