@@ -1,0 +1,35 @@
+package io.deepstorage.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+/** The jar the Flink image runs holds the job, not the harnesses that watch it locally or in tests. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class JobJarTest {
+
+  @Test
+  void the_bronze_job_jar_holds_the_job_and_no_local_harness() throws Exception {
+    Path target = Repo.ROOT.resolve("flink-bronze/target");
+    Path jar;
+    try (Stream<Path> files = Files.list(target)) {
+      jar = files.filter(p -> p.getFileName().toString().endsWith("-job.jar")).findFirst()
+          .orElseThrow(() -> new AssertionError("no shaded job jar in " + target + " (the reactor packages flink-bronze first)"));
+    }
+    List<String> entries;
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      entries = zip.stream().map(e -> e.getName()).toList();
+    }
+    assertThat(entries).contains("io/deepstorage/bronze/BronzeJob.class", "io/deepstorage/cli/LakeEndpoint.class");
+    assertThat(entries).noneMatch(e -> e.startsWith("io/deepstorage/bronze/local/") || e.startsWith("io/deepstorage/embedded/")
+        || e.contains("LocalRun") || e.contains("CommittedParts") || e.startsWith("org/junit/"));
+  }
+}
