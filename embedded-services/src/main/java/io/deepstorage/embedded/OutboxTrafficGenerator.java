@@ -18,6 +18,9 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import io.deepstorage.schemas.EventTypes;
+import io.deepstorage.schemas.SilverStatus;
+
 /**
  * Writes realistic outbox traffic the way the Django app does: TRIGGERED → SUBMITTED → EXECUTED in one
  * transaction; on an exception that transaction is rolled back and a lone FAILED is written in a new one; guards
@@ -38,7 +41,6 @@ public final class OutboxTrafficGenerator {
     private static final String[] SYMBOLS = {"BTCUSDC", "ETHUSDC", "SOLUSDC", "BNBUSDC"};
     private static final double[] START_PRICES = {60000, 3000, 150, 550};
     private static final String[] SOURCES = {"ws", "ws", "ws", "cron", "manual"};
-    private static final String[] GUARDS = {"BLOCKED", "STALE_PRICE", "KILL_SWITCH", "CIRCUIT_BREAKER", "SLIPPAGE_BREACH"};
 
     /** What the generator wrote. */
     public record Result(int events, int operations, int transactions, int rolledBackTransactions, int redelivered,
@@ -113,8 +115,8 @@ public final class OutboxTrafficGenerator {
                     transactions++;
                     c.commit();
                     transactions++;
-                    expectedStatus.put(op, "EXECUTED");
-                    expectedStatus.put(laterOp, "EXECUTED");
+                    expectedStatus.put(op, SilverStatus.EXECUTED);
+                    expectedStatus.put(laterOp, SilverStatus.EXECUTED);
                     lateLeft--;
                     late++;
                     continue;
@@ -143,28 +145,28 @@ public final class OutboxTrafficGenerator {
         if (dice < options.guardRate()) {
             List<Row> rows = new ArrayList<>();
             String symbol = pickSymbol();
-            Row trigger = event(op, symbol, "STOP_TRIGGERED", token(), 0);
+            Row trigger = event(op, symbol, EventTypes.STOP_TRIGGERED, token(), 0);
             rows.add(trigger);
-            String guard = GUARDS[random.nextInt(GUARDS.length)];
+            String guard = EventTypes.GUARDS.get(random.nextInt(EventTypes.GUARDS.size()));
             rows.add(followUp(trigger, guard, "guard " + guard.toLowerCase() + " refused the order", null, null, null));
             insertAll(c, rows);
             c.commit();
             transactions++;
-            expectedStatus.put(op, "BLOCKED");
+            expectedStatus.put(op, SilverStatus.BLOCKED);
         } else if (dice < options.guardRate() + options.failureRate()) {
             failedAttempt(c, op, 0);
-            expectedStatus.put(op, "FAILED");
+            expectedStatus.put(op, SilverStatus.FAILED);
         } else if (dice < options.guardRate() + options.failureRate() + options.retryRate()) {
             failedAttempt(c, op, 0);
             insertAll(c, normalExecution(op, 1, 1));
             c.commit();
             transactions++;
-            expectedStatus.put(op, "EXECUTED");
+            expectedStatus.put(op, SilverStatus.EXECUTED);
         } else {
             insertAll(c, normalExecution(op, 1, 0));
             c.commit();
             transactions++;
-            expectedStatus.put(op, "EXECUTED");
+            expectedStatus.put(op, SilverStatus.EXECUTED);
         }
     }
 
@@ -179,7 +181,7 @@ public final class OutboxTrafficGenerator {
             eventsByType.merge(r.eventType(), -1, Integer::sum);
         }
         Row trigger = attempt.get(0);
-        Row failed = followUp(trigger, "FAILED", "exchange rejected order: insufficient balance", null, null, null);
+        Row failed = followUp(trigger, EventTypes.FAILED, "exchange rejected order: insufficient balance", null, null, null);
         insertAll(c, List.of(failed));
         c.commit();
         transactions++;
@@ -190,10 +192,10 @@ public final class OutboxTrafficGenerator {
         String symbol = pickSymbol();
         String token = token();
         List<Row> rows = new ArrayList<>();
-        Row trigger = event(op, symbol, "STOP_TRIGGERED", token, retry);
+        Row trigger = event(op, symbol, EventTypes.STOP_TRIGGERED, token, retry);
         rows.add(trigger);
         String orderId = "ord-" + Long.toHexString(random.nextLong() & 0xffffffffffL);
-        rows.add(followUp(trigger, "EXECUTION_SUBMITTED", null, orderId, null, null));
+        rows.add(followUp(trigger, EventTypes.EXECUTION_SUBMITTED, null, orderId, null, null));
         if (executed == 1) {
             BigDecimal stop = trigger.stopPrice();
             double slip = random.nextDouble() < 0.03 ? 10 + random.nextDouble() * 5 : random.nextDouble() * 0.8;
@@ -204,7 +206,7 @@ public final class OutboxTrafficGenerator {
                 rows.add(followUp(trigger, "PARTIAL_FILL", null, orderId, fill, null));
                 unknownTypeEvents++;
             }
-            rows.add(followUp(trigger, "EXECUTED", null, orderId, fill, slippage));
+            rows.add(followUp(trigger, EventTypes.EXECUTED, null, orderId, fill, slippage));
         }
         return rows;
     }
@@ -243,7 +245,7 @@ public final class OutboxTrafficGenerator {
     /** A row the bronze job must send to the dead letters: blank symbol and a timestamp no app would write. */
     private Row malformedRow(long op) {
         clock = clock.plus(Duration.ofMillis(100));
-        return new Row(uuid(), null, Instant.parse("1970-01-01T00:00:00Z"), op, 1, " ", "STOP_TRIGGERED", null, null, null,
+        return new Row(uuid(), null, Instant.parse("1970-01-01T00:00:00Z"), op, 1, " ", EventTypes.STOP_TRIGGERED, null, null, null,
                 null, null, "{}", null, null, null, null, "ws", null, 0);
     }
 

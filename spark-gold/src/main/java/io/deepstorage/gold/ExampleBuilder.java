@@ -17,15 +17,15 @@ public final class ExampleBuilder {
 
     private ExampleBuilder() {}
 
-    public static StopOutcomeExample build(SilverOperation op, List<TriggerFeatures.PricePoint> sameSymbolTriggers,
-                                           List<TriggerFeatures.Outcome> sameClientOutcomes, String version, Instant generatedAt) {
+    public static StopOutcomeExample build(SilverOperation op, List<WindowFeatures.PricePoint> sameSymbolTriggers,
+                                           List<WindowFeatures.Outcome> sameClientOutcomes, String version, Instant generatedAt) {
         return build(op,
-                TriggerFeatures.volatility15m(op.operationId(), op.triggeredAt(), sameSymbolTriggers),
-                TriggerFeatures.consecutiveFailures1h(op.operationId(), op.triggeredAt(), sameClientOutcomes),
+                WindowFeatures.volatility15m(op.operationId(), op.triggeredAt(), sameSymbolTriggers),
+                WindowFeatures.consecutiveFailures1h(op.operationId(), op.triggeredAt(), sameClientOutcomes),
                 version, generatedAt);
     }
 
-    /** With the two cross-operation features already computed (the Spark job computes them per group). */
+    /** With the two {@link WindowFeatures} already computed (the Spark job computes them per symbol and per client). */
     public static StopOutcomeExample build(SilverOperation op, Double volatility15m, int consecutiveFailures1h,
                                            String version, Instant generatedAt) {
         return StopOutcomeExample.newBuilder()

@@ -2,10 +2,8 @@ package io.deepstorage.gold;
 
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.OptionSpec;
-import io.deepstorage.cli.SettingException;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -15,6 +13,7 @@ public record GoldConfig(String version, Instant asOf, double testFraction, bool
     // Semantic Versioning 2.0.0, without a leading "v" (the directory adds it).
     private static final Pattern SEMVER = Pattern.compile(
             "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$");
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     public static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.value("version", "GOLD_VERSION", "1.0.0", "training-set version (semver), written to stop_outcome/v<version>"),
@@ -24,27 +23,22 @@ public record GoldConfig(String version, Instant asOf, double testFraction, bool
             OptionSpec.flag("overwrite", "GOLD_OVERWRITE", "replace an existing version whose content differs"));
 
     public static GoldConfig from(CommandLine cli, Instant now) {
-        String version = cli.required("version");
-        if (!SEMVER.matcher(version).matches()) {
-            throw new SettingException(cli.spec("version").label() + " must be a semantic version like 1.0.0, got '" + version + "'");
+        return new GoldConfig(cli.parsed("version", GoldConfig::semver), cli.instant("as-of").orElse(now),
+                cli.parsed("test-fraction", GoldConfig::fraction), cli.bool("overwrite"));
+    }
+
+    private static String semver(String text) {
+        if (!SEMVER.matcher(text).matches()) {
+            throw new IllegalArgumentException("must be a semantic version like 1.0.0, got '" + text + "'");
         }
-        Instant asOf = cli.get("as-of").map(text -> {
-            try {
-                return Instant.parse(text);
-            } catch (DateTimeParseException e) {
-                throw new SettingException(cli.spec("as-of").label() + " must be an ISO-8601 instant like 2024-03-01T00:00:00Z, got '" + text + "'");
-            }
-        }).orElse(now);
-        String fractionText = cli.required("test-fraction");
-        double fraction;
-        try {
-            fraction = Double.parseDouble(fractionText);
-        } catch (NumberFormatException e) {
-            fraction = Double.NaN;
-        }
+        return text;
+    }
+
+    private static double fraction(String text) {
+        double fraction = DECIMAL.matcher(text).matches() ? Double.parseDouble(text) : Double.NaN;
         if (!(fraction > 0 && fraction < 1)) {
-            throw new SettingException(cli.spec("test-fraction").label() + " must be a number between 0 and 1 (exclusive), got '" + fractionText + "'");
+            throw new IllegalArgumentException("must be a number between 0 and 1 (exclusive), got '" + text + "'");
         }
-        return new GoldConfig(version, asOf, fraction, cli.bool("overwrite"));
+        return fraction;
     }
 }

@@ -10,21 +10,20 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.schemas.Schemas;
+import io.deepstorage.schemas.SilverStatus;
 import io.deepstorage.schemas.StopOutcomeExample;
 import io.deepstorage.spark.AvroRows;
 import io.deepstorage.spark.JobFailedException;
 import io.deepstorage.spark.JobLauncher;
-import io.deepstorage.spark.JobSummary;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
@@ -43,13 +42,16 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * silver/stop_executions → gold/training_sets/stop_outcome/v&lt;version&gt;/{train,test} + _manifest.json.
- * Features and labels are the pure {@link TriggerFeatures}, {@link OutcomeLabels} and {@link TimeSplit}; this
- * class only groups the rows they need and writes the result.
+ * silver/stop_executions → gold/training_sets/stop_outcome/v&lt;version&gt;/{train,test} + _manifest.json, as
+ * read silver → transform → write train/test → commit the manifest. The transform is the pure
+ * {@link TriggerFeatures}, {@link WindowFeatures}, {@link OutcomeLabels} and {@link TimeSplit}; this class only
+ * groups the rows they need, applies them through Spark and writes the result.
  */
 public final class GoldJob {
     public static final String NAME = "gold";
     public static final String DATASET = "stop_outcome";
+    /** silver/stop_executions/client_id=…/date=…/part-*.parquet */
+    private static final int SILVER_PARTITION_DEPTH = 2;
 
     private static final List<String> EXAMPLE_COLUMNS = Schemas.stopOutcomeExample().getFields().stream().map(f -> f.name()).toList();
     /** StopOutcomeExample's columns plus when the outcome became final (needed by the split, not written). */
@@ -71,53 +73,42 @@ public final class GoldJob {
                 args, env, GoldConfig.OPTIONS, cli -> GoldConfig.from(cli, Instant.now()), GoldJob::build, out, err);
     }
 
-    static JobSummary build(GoldConfig config, LakeConfig lake, SparkSession spark) {
-        JobSummary summary = JobSummary.start(NAME).put("version", config.version()).put("as_of", config.asOf().toString());
-        String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
-        String versionUri = lake.resolve(LakeLayout.goldTrainingSet(DATASET, config.version()));
-        String manifestUri = versionUri + "/" + GoldManifest.FILE_NAME;
+    /** Where one build reads and writes. */
+    record Target(String silverUri, String versionUri, String manifestUri) {
+        static Target of(LakeConfig lake, String version) {
+            String versionUri = lake.resolve(LakeLayout.goldTrainingSet(DATASET, version));
+            return new Target(lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS), versionUri, versionUri + "/" + GoldManifest.FILE_NAME);
+        }
+    }
+
+    /** The examples with their split column, and what the manifest says about them. */
+    record TrainingSet(Dataset<Row> rows, long examples, Instant cutoff, GoldManifest.SplitCounts counts, String contentHash) {}
+
+    static JobReport.Builder build(GoldConfig config, LakeConfig lake, SparkSession spark) {
+        JobReport.Builder report = JobReport.start(NAME).put("version", config.version()).put("as_of", config.asOf().toString());
+        Target target = Target.of(lake, config.version());
         LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
 
-        List<LakeFiles.FileEntry> silverFiles = files.committedParts(silverUri);
-        if (silverFiles.isEmpty()) {
-            throw new JobFailedException("no committed silver files (part-*.parquet) under " + silverUri);
-        }
-        Dataset<Row> silver = readSilver(spark, silverUri).persist();
+        List<LakeLayout.Entry> silverFiles = committedSilver(files, target.silverUri());
+        Dataset<Row> silver = readSilver(spark, target.silverUri()).persist();
         Dataset<Row> examples = examples(silver, config).persist();
         try {
             long rowsIn = silver.count();
-            List<Instant> triggers = examples.select("triggered_at").as(Encoders.INSTANT()).collectAsList();
-            if (triggers.isEmpty()) {
-                throw new JobFailedException("no triggered operations with a final outcome before " + config.asOf() + " in " + silverUri);
-            }
-            Instant cutoff = TimeSplit.cutoff(triggers, config.testFraction());
-            Dataset<Row> split = examples.withColumn("split", splitOf(cutoff));
-            GoldManifest.SplitCounts counts = countSplits(split);
-            LabelBalance.check("train", counts.trainPositives(), counts.trainRows());
-            LabelBalance.check("test", counts.testPositives(), counts.testRows());
-            String contentHash = contentHash(split);
-            summary.put("rows_in", rowsIn).put("examples", (long) triggers.size())
-                    .put("train_rows", counts.trainRows()).put("test_rows", counts.testRows())
-                    .put("purged_rows", counts.purgedRows()).put("cutoff", cutoff.toString()).put("content_hash", contentHash);
-
-            Optional<String> existingHash = files.readText(manifestUri).flatMap(GoldManifest::contentHash);
-            if (existingHash.isPresent() && existingHash.get().equals(contentHash)) {
-                return summary.put("rows_out", 0L).put("files_written", 0L).put("unchanged", true)
+            TrainingSet set = splitByTime(examples, config, target.silverUri());
+            report.put(JobReport.ROWS_IN, rowsIn).put("examples", set.examples())
+                    .put("train_rows", set.counts().trainRows()).put("test_rows", set.counts().testRows())
+                    .put("purged_rows", set.counts().purgedRows()).put("cutoff", set.cutoff().toString())
+                    .put("content_hash", set.contentHash());
+            if (alreadyCommitted(files, target, config, set.contentHash())) {
+                return report.put(JobReport.ROWS_OUT, 0L).put(JobReport.FILES_WRITTEN, 0L).put("unchanged", true)
                         .put("note", "v" + config.version() + " already holds this content; nothing written");
             }
-            if (existingHash.isPresent() && !config.overwrite()) {
-                throw new JobFailedException("gold " + DATASET + " v" + config.version() + " already exists with content_hash "
-                        + existingHash.get() + " (this build: " + contentHash + "); pass --overwrite to replace it");
-            }
             // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
-            files.delete(manifestUri);
-            ParquetSink sink = new ParquetSink(spark);
-            ParquetSink.WriteResult train = sink.writeWhole(rowsOf(split, TimeSplit.Split.TRAIN), versionUri + "/train");
-            ParquetSink.WriteResult test = sink.writeWhole(rowsOf(split, TimeSplit.Split.TEST), versionUri + "/test");
-            files.writeText(manifestUri, GoldManifest.toJson(DATASET, config, GoldManifest.codeVersion(), cutoff, counts,
-                    silverUri, silverFiles, contentHash));
-            return summary.put("rows_out", train.rows() + test.rows())
-                    .put("files_written", train.files() + test.files() + 1)
+            files.delete(target.manifestUri());
+            List<ParquetSink.WriteResult> written = writeTrainAndTest(spark, set, target.versionUri());
+            commitManifest(files, target, config, set, silverFiles);
+            return report.put(JobReport.ROWS_OUT, written.stream().mapToLong(ParquetSink.WriteResult::rows).sum())
+                    .put(JobReport.FILES_WRITTEN, written.stream().mapToLong(ParquetSink.WriteResult::files).sum() + 1)
                     .put("unchanged", false);
         } finally {
             examples.unpersist();
@@ -125,11 +116,20 @@ public final class GoldJob {
         }
     }
 
+    // ---- read silver
+
+    private static List<LakeLayout.Entry> committedSilver(LakeFiles files, String silverUri) {
+        List<LakeLayout.Entry> silverFiles = files.committedParts(silverUri);
+        if (silverFiles.isEmpty()) {
+            throw new JobFailedException("no committed silver files (part-*.parquet) under " + silverUri);
+        }
+        return silverFiles;
+    }
+
     static Dataset<Row> readSilver(SparkSession spark, String silverUri) {
         return spark.read()
-                .option("pathGlobFilter", LakeLayout.PART_PREFIX + "-*" + LakeLayout.PART_SUFFIX)
                 .option("basePath", silverUri)
-                .parquet(silverUri)
+                .parquet(LakeLayout.partGlob(silverUri, SILVER_PARTITION_DEPTH))
                 .select(col("operation_id"), col("client_id").cast("long").as("client_id"), col("symbol"), col("status"),
                         attemptAt().as("triggered_at"), col("executed_at"), col("failed_at"), col("trigger_price"), col("stop_price"),
                         col("entry_price"), col("slippage_pct"), col("source_event_ids"));
@@ -141,9 +141,11 @@ public final class GoldJob {
      * Without it gold would see almost only successes.
      */
     static Column attemptAt() {
-        return functions.when(col("triggered_at").isNull().and(col("status").equalTo("FAILED")), col("first_event_at"))
+        return functions.when(col("triggered_at").isNull().and(col("status").equalTo(SilverStatus.FAILED)), col("first_event_at"))
                 .otherwise(col("triggered_at"));
     }
+
+    // ---- transform
 
     /** One example row per finished, triggered operation, with every feature and label. */
     static Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
@@ -151,12 +153,12 @@ public final class GoldJob {
         String version = config.version();
         Dataset<Row> volatility = silver
                 .groupByKey((MapFunction<Row, String>) r -> r.getAs("symbol"), Encoders.STRING())
-                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) -> volatilityRows(rows, asOf),
-                        Encoders.row(VOLATILITY_ROW));
+                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) ->
+                        featureRows(WindowFeatures.volatility15m(operations(rows), asOf)), Encoders.row(VOLATILITY_ROW));
         Dataset<Row> failures = silver
                 .groupByKey((MapFunction<Row, Long>) r -> r.<Long>getAs("client_id"), Encoders.LONG())
-                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) -> failureRows(rows, asOf),
-                        Encoders.row(FAILURES_ROW));
+                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) ->
+                        featureRows(WindowFeatures.consecutiveFailures1h(operations(rows), asOf)), Encoders.row(FAILURES_ROW));
         return silver.join(volatility, "operation_id").join(failures, "operation_id")
                 .map((MapFunction<Row, Row>) r -> {
                     SilverOperation op = toOperation(r);
@@ -166,60 +168,24 @@ public final class GoldJob {
                 }, Encoders.row(EXAMPLE_ROW));
     }
 
-    private static Iterator<Row> volatilityRows(Iterator<Row> rows, Instant asOf) {
-        List<SilverOperation> ops = operations(rows);
-        List<TriggerFeatures.PricePoint> points = new ArrayList<>();
-        for (SilverOperation op : ops) {
-            if (op.triggeredAt() != null && op.triggerPrice() != null && op.triggeredAt().isBefore(asOf)) {
-                points.add(new TriggerFeatures.PricePoint(op.operationId(), op.triggeredAt(), op.triggerPrice()));
-            }
+    /** The time split, its counts and the label-ratio gate, and the content hash of what would be written. */
+    static TrainingSet splitByTime(Dataset<Row> examples, GoldConfig config, String silverUri) {
+        List<Instant> triggers = examples.select("triggered_at").as(Encoders.INSTANT()).collectAsList();
+        if (triggers.isEmpty()) {
+            throw new JobFailedException("no triggered operations with a final outcome before " + config.asOf() + " in " + silverUri);
         }
-        points.sort(Comparator.comparing(TriggerFeatures.PricePoint::at));
-        List<Instant> times = points.stream().map(TriggerFeatures.PricePoint::at).toList();
-        List<Row> out = new ArrayList<>();
-        for (SilverOperation op : ops) {
-            if (op.isExampleAsOf(asOf)) {
-                // Only the window's slice goes to the pure function, so a busy symbol is not quadratic.
-                List<TriggerFeatures.PricePoint> window = points.subList(
-                        lowerBound(times, op.triggeredAt().minus(TriggerFeatures.VOLATILITY_WINDOW)), lowerBound(times, op.triggeredAt()));
-                out.add(RowFactory.create(op.operationId(), TriggerFeatures.volatility15m(op.operationId(), op.triggeredAt(), window)));
-            }
-        }
-        return out.iterator();
+        Instant cutoff = TimeSplit.cutoff(triggers, config.testFraction());
+        Dataset<Row> split = examples.withColumn("split", splitOf(cutoff));
+        GoldManifest.SplitCounts counts = countSplits(split);
+        LabelBalance.check("train", counts.trainPositives(), counts.trainRows());
+        LabelBalance.check("test", counts.testPositives(), counts.testRows());
+        return new TrainingSet(split, triggers.size(), cutoff, counts, contentHash(split));
     }
 
-    private static Iterator<Row> failureRows(Iterator<Row> rows, Instant asOf) {
-        List<SilverOperation> ops = operations(rows);
-        List<TriggerFeatures.Outcome> outcomes = new ArrayList<>();
-        for (SilverOperation op : ops) {
-            Instant at = op.outcomeAt();
-            if (at != null && at.isBefore(asOf)) {
-                outcomes.add(new TriggerFeatures.Outcome(op.operationId(), at, SilverOperation.FAILED.equals(op.status())));
-            }
-        }
-        outcomes.sort(Comparator.comparing(TriggerFeatures.Outcome::at));
-        List<Instant> times = outcomes.stream().map(TriggerFeatures.Outcome::at).toList();
-        List<Row> out = new ArrayList<>();
-        for (SilverOperation op : ops) {
-            if (op.isExampleAsOf(asOf)) {
-                List<TriggerFeatures.Outcome> window = outcomes.subList(
-                        lowerBound(times, op.triggeredAt().minus(TriggerFeatures.FAILURE_WINDOW)), lowerBound(times, op.triggeredAt()));
-                out.add(RowFactory.create(op.operationId(), TriggerFeatures.consecutiveFailures1h(op.operationId(), op.triggeredAt(), window)));
-            }
-        }
-        return out.iterator();
-    }
-
-    /** Index of the first time not before {@code at}. */
-    private static int lowerBound(List<Instant> sortedTimes, Instant at) {
-        int index = Collections.binarySearch(sortedTimes, at);
-        if (index < 0) {
-            return -index - 1;
-        }
-        while (index > 0 && sortedTimes.get(index - 1).equals(at)) {
-            index--;
-        }
-        return index;
+    private static Iterator<Row> featureRows(Map<Long, ?> byOperation) {
+        List<Row> rows = new ArrayList<>(byOperation.size());
+        byOperation.forEach((operationId, value) -> rows.add(RowFactory.create(operationId, value)));
+        return rows.iterator();
     }
 
     private static List<SilverOperation> operations(Iterator<Row> rows) {
@@ -271,9 +237,43 @@ public final class GoldJob {
         return hash.hex();
     }
 
+    // ---- write train/test
+
+    /**
+     * True when the version's manifest already holds this content (nothing to write). A version with other content
+     * is refused unless {@code --overwrite} is given.
+     */
+    private static boolean alreadyCommitted(LakeFiles files, Target target, GoldConfig config, String contentHash) {
+        Optional<String> existingHash = files.readText(target.manifestUri()).flatMap(GoldManifest::contentHash);
+        if (existingHash.isPresent() && existingHash.get().equals(contentHash)) {
+            return true;
+        }
+        if (existingHash.isPresent() && !config.overwrite()) {
+            throw new JobFailedException("gold " + DATASET + " v" + config.version() + " already exists with content_hash "
+                    + existingHash.get() + " (this build: " + contentHash + "); pass --overwrite to replace it");
+        }
+        return false;
+    }
+
+    /** train, then test, each one file in (triggered_at, operation_id) order. */
+    private static List<ParquetSink.WriteResult> writeTrainAndTest(SparkSession spark, TrainingSet set, String versionUri) {
+        ParquetSink sink = new ParquetSink(spark);
+        return List.of(sink.writeWhole(rowsOf(set.rows(), TimeSplit.Split.TRAIN), versionUri + "/train"),
+                sink.writeWhole(rowsOf(set.rows(), TimeSplit.Split.TEST), versionUri + "/test"));
+    }
+
     private static Dataset<Row> rowsOf(Dataset<Row> split, TimeSplit.Split which) {
         return split.filter(col("split").equalTo(which.name()))
                 .orderBy("triggered_at", "operation_id")
                 .select(EXAMPLE_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+    }
+
+    // ---- commit manifest
+
+    /** Written last: a version without its manifest is not committed. */
+    private static void commitManifest(LakeFiles files, Target target, GoldConfig config, TrainingSet set,
+                                       List<LakeLayout.Entry> silverFiles) {
+        files.writeText(target.manifestUri(), GoldManifest.toJson(DATASET, config, GoldManifest.codeVersion(), set.cutoff(),
+                set.counts(), target.silverUri(), silverFiles, set.contentHash()));
     }
 }

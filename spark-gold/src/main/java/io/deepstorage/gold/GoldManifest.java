@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.schemas.Schemas;
-import io.deepstorage.spark.LakeFiles;
 
 /** The _manifest.json of one training-set version. Written last: a version without it is not committed. */
 public final class GoldManifest {
@@ -27,7 +27,7 @@ public final class GoldManifest {
     public record SplitCounts(long trainRows, long trainPositives, long testRows, long testPositives, long purgedRows) {}
 
     public static String toJson(String name, GoldConfig config, String codeVersion, Instant cutoff, SplitCounts counts,
-                                String silverUri, List<LakeFiles.FileEntry> silverFiles, String contentHash) {
+                                String silverUri, List<LakeLayout.Entry> silverFiles, String contentHash) {
         ObjectNode root = JSON.createObjectNode();
         root.put("name", name);
         root.put("version", config.version());
@@ -73,7 +73,7 @@ public final class GoldManifest {
         source.put("uri", silverUri);
         ContentHash filesHash = new ContentHash();
         ArrayNode files = source.putArray("files");
-        for (LakeFiles.FileEntry file : silverFiles) {
+        for (LakeLayout.Entry file : silverFiles) {
             files.addObject().put("path", file.path()).put("size", file.size());
             filesHash.add("file", List.of(file.path(), file.size()));
         }

@@ -3,6 +3,8 @@ package io.deepstorage.gold;
 import java.math.BigDecimal;
 import java.time.Duration;
 
+import io.deepstorage.schemas.SilverStatus;
+
 /** The labels of a finished stop. Pure functions. */
 public final class OutcomeLabels {
     public static final BigDecimal SLIPPAGE_BREACH_PCT = BigDecimal.TEN;
@@ -10,7 +12,7 @@ public final class OutcomeLabels {
     private OutcomeLabels() {}
 
     public static boolean executionSuccess(SilverOperation op) {
-        return SilverOperation.EXECUTED.equals(op.status());
+        return SilverStatus.EXECUTED.equals(op.status());
     }
 
     /** Slippage strictly over 10 %. */

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
+import io.deepstorage.schemas.SilverStatus;
+
 /** The silver columns gold reads, for one operation. */
 public record SilverOperation(
         long operationId,
@@ -19,14 +21,11 @@ public record SilverOperation(
         BigDecimal slippagePct,
         List<String> sourceEventIds) {
 
-    public static final String EXECUTED = "EXECUTED";
-    public static final String FAILED = "FAILED";
-
     /** When the outcome became final: executed_at for EXECUTED, failed_at for FAILED; null otherwise. */
     public Instant outcomeAt() {
         return switch (status) {
-            case EXECUTED -> executedAt;
-            case FAILED -> failedAt;
+            case SilverStatus.EXECUTED -> executedAt;
+            case SilverStatus.FAILED -> failedAt;
             default -> null;
         };
     }

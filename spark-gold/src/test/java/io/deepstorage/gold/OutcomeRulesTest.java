@@ -91,7 +91,7 @@ class OutcomeRulesTest {
     void an_example_carries_its_features_labels_version_and_as_of() {
         Instant asOf = T.plusSeconds(3600);
         StopOutcomeExample example = ExampleBuilder.build(op(9, "EXECUTED", T, T.plusSeconds(2), null, "12"),
-                List.of(), List.of(new TriggerFeatures.Outcome(3, T.minusSeconds(60), true)), "1.2.3", asOf);
+                List.of(), List.of(new WindowFeatures.Outcome(3, T.minusSeconds(60), true)), "1.2.3", asOf);
         assertThat(example.getStopDistancePct()).isEqualTo(5.0);
         assertThat(example.getVolatility15m()).isNull();
         assertThat(example.getConsecutiveFailures1h()).isEqualTo(1);

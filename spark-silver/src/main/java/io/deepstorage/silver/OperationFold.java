@@ -14,19 +14,15 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deepstorage.schemas.EventTypes;
+import io.deepstorage.schemas.SilverStatus;
 import io.deepstorage.schemas.StopExecution;
 
 /**
  * Folds all bronze rows of one operation into its silver row. Pure: no Spark, no I/O.
- * Later events in commit order win the status; unknown event types are counted but change nothing else.
+ * Later events in commit order win the status ({@link SilverStatus}); unknown event types are counted but change
+ * nothing else.
  */
 public final class OperationFold {
-    public static final String PENDING = "PENDING";
-    public static final String SUBMITTED = "SUBMITTED";
-    public static final String EXECUTED = "EXECUTED";
-    public static final String FAILED = "FAILED";
-    public static final String BLOCKED = "BLOCKED";
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PRICE_SCALE = 8;
     private static final int PRICE_PRECISION = 20;
@@ -44,7 +40,7 @@ public final class OperationFold {
             throw new IllegalArgumentException("an operation has at least one event");
         }
         // Nothing decided yet until a known event says otherwise (an operation seen only through unknown types).
-        String status = PENDING;
+        String status = SilverStatus.PENDING;
         Instant first = null;
         Instant last = null;
         Instant triggeredAt = null;
@@ -80,22 +76,22 @@ public final class OperationFold {
             }
             String type = e.eventType();
             if (EventTypes.STOP_TRIGGERED.equals(type)) {
-                status = PENDING;
+                status = SilverStatus.PENDING;
                 triggeredAt = triggeredAt == null ? e.occurredAt() : triggeredAt;
                 latestTrigger = e;
             } else if (EventTypes.EXECUTION_SUBMITTED.equals(type)) {
-                status = SUBMITTED;
+                status = SilverStatus.SUBMITTED;
                 submittedAt = e.occurredAt();
             } else if (EventTypes.EXECUTED.equals(type)) {
-                status = EXECUTED;
+                status = SilverStatus.EXECUTED;
                 executedAt = e.occurredAt();
                 latestExecution = e;
             } else if (EventTypes.FAILED.equals(type)) {
-                status = FAILED;
+                status = SilverStatus.FAILED;
                 failedAt = e.occurredAt();
                 lastError = e.errorMessage();
             } else if (EventTypes.GUARDS.contains(type)) {
-                status = BLOCKED;
+                status = SilverStatus.BLOCKED;
                 blockedAt = e.occurredAt();
                 lastError = e.errorMessage() != null ? e.errorMessage() : type;
             }

@@ -10,13 +10,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.StopExecution;
 import io.deepstorage.spark.AvroRows;
 import io.deepstorage.spark.JobFailedException;
 import io.deepstorage.spark.JobLauncher;
-import io.deepstorage.spark.JobSummary;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
@@ -36,6 +36,8 @@ import org.apache.spark.sql.types.StructType;
 public final class SilverJob {
     public static final String NAME = "silver";
     static final List<String> PARTITION_COLUMNS = List.of("client_id", "date");
+    /** bronze/events/date=…/part-*.parquet */
+    private static final int BRONZE_PARTITION_DEPTH = 1;
     /** StopExecution's columns, then the date partition (client_id is already one of them). */
     static final StructType SILVER_ROW = AvroRows.structOf(Schemas.stopExecution(),
             DataTypes.createStructField("date", DataTypes.DateType, false));
@@ -51,8 +53,8 @@ public final class SilverJob {
                 args, env, List.of(), cli -> null, (none, lake, spark) -> build(lake, spark), out, err);
     }
 
-    static JobSummary build(LakeConfig lake, SparkSession spark) {
-        JobSummary summary = JobSummary.start(NAME);
+    static JobReport.Builder build(LakeConfig lake, SparkSession spark) {
+        JobReport.Builder summary = JobReport.start(NAME);
         String bronzeUri = lake.resolve(LakeLayout.BRONZE_EVENTS);
         String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
 
@@ -68,28 +70,27 @@ public final class SilverJob {
                     written.partitions(), earliestEvent.atOffset(ZoneOffset.UTC).toLocalDate());
             stale.forEach(partition -> files.delete(silverUri + "/" + partition));
             return summary
-                    .put("rows_in", rowsIn)
+                    .put(JobReport.ROWS_IN, rowsIn)
                     .put("distinct_events", distinctEvents)
                     .put("duplicates_dropped", rowsIn - distinctEvents)
-                    .put("rows_out", written.rows())
+                    .put(JobReport.ROWS_OUT, written.rows())
                     .put("partitions", written.partitions().size())
                     .put("stale_partitions_removed", stale.size())
-                    .put("files_written", written.files())
+                    .put(JobReport.FILES_WRITTEN, written.files())
                     .put("bytes_written", written.bytes());
         } finally {
             bronze.unpersist();
         }
     }
 
-    /** Committed bronze parts only (part-*.parquet); in-progress and hidden files are never read. */
+    /** Committed bronze parts only ({@link LakeLayout#partGlob}); in-progress and hidden files are never read. */
     static Dataset<Row> readBronze(SparkSession spark, String bronzeUri) {
         if (new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(bronzeUri).isEmpty()) {
             throw new JobFailedException("no committed bronze files (part-*.parquet) under " + bronzeUri);
         }
         return spark.read()
-                .option("pathGlobFilter", LakeLayout.PART_PREFIX + "-*" + LakeLayout.PART_SUFFIX)
                 .option("basePath", bronzeUri)
-                .parquet(bronzeUri);
+                .parquet(LakeLayout.partGlob(bronzeUri, BRONZE_PARTITION_DEPTH));
     }
 
     /** One silver row per operation_id; the fold itself is the pure {@link OperationFold}. */

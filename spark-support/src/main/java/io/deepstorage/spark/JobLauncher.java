@@ -1,6 +1,7 @@
 package io.deepstorage.spark;
 
 import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.cli.OptionSpec;
 import io.deepstorage.cli.SettingException;
 
@@ -13,7 +14,8 @@ import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The shape every job main shares: options → validated config → Spark → job body → one SUMMARY line.
+ * The shape every job main shares: options → validated config → Spark → job body → one SUMMARY line
+ * ({@link JobReport}, measured when the body returns).
  * Exit codes: 0 done, 1 the job refused ({@link JobFailedException}), 2 a bad setting ({@link SettingException}).
  */
 public final class JobLauncher {
@@ -21,7 +23,8 @@ public final class JobLauncher {
 
     @FunctionalInterface
     public interface JobBody<C> {
-        JobSummary run(C jobConfig, LakeConfig lake, SparkSession spark);
+        /** Does the job's work and returns its report so far; the launcher prints it as the SUMMARY line. */
+        JobReport.Builder run(C jobConfig, LakeConfig lake, SparkSession spark);
     }
 
     public static <C> int launch(String jobName, String summaryText, String[] args, Map<String, String> env,
@@ -30,14 +33,14 @@ public final class JobLauncher {
         List<OptionSpec> options = new ArrayList<>(LakeConfig.OPTIONS);
         options.addAll(jobOptions);
         if (CommandLine.wantsHelp(args)) {
-            out.println(CommandLine.helpText(jobName, summaryText, options));
+            out.println(CommandLine.helpText("./deep-storage " + jobName, summaryText, options));
             return 0;
         }
         LakeConfig lake;
         C jobConfig;
         try {
             CommandLine cli = CommandLine.parse(args, env, options);
-            lake = LakeConfig.from(cli, env);
+            lake = LakeConfig.from(cli);
             jobConfig = configure.apply(cli);
         } catch (SettingException e) {
             err.println(e.getMessage());
@@ -47,8 +50,7 @@ public final class JobLauncher {
         boolean ownsSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = LakeSpark.session(lake, jobName);
         try {
-            JobSummary summary = body.run(jobConfig, lake, spark);
-            out.println(summary.line());
+            out.println(body.run(jobConfig, lake, spark).summary().line());
             return 0;
         } catch (JobFailedException e) {
             err.println(e.getMessage());

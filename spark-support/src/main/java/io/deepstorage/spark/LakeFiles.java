@@ -1,10 +1,11 @@
 package io.deepstorage.spark;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -14,9 +15,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /** Small file operations on the lake through the Hadoop FileSystem (s3a or file). */
 public final class LakeFiles {
@@ -26,40 +25,26 @@ public final class LakeFiles {
         this.conf = conf;
     }
 
-    public record FileEntry(String path, long size) {}
-
-    /** Committed Parquet parts (part-*.parquet) below {@code uri}, recursively, sorted by path; empty if absent. */
-    public List<FileEntry> committedParts(String uri) {
+    /**
+     * Committed Parquet parts below {@code uri}, recursively, sorted by path; empty if absent. The rule is
+     * {@link LakeLayout#committedParts}; this only lists folders through the Hadoop FileSystem.
+     */
+    public List<LakeLayout.Entry> committedParts(String uri) {
         try {
-            Path root = new Path(uri);
-            FileSystem fs = root.getFileSystem(conf);
-            if (!fs.exists(root)) {
-                return List.of();
-            }
-            List<FileEntry> files = new ArrayList<>();
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-            while (it.hasNext()) {
-                LocatedFileStatus status = it.next();
-                if (LakeLayout.isCommittedPart(status.getPath().getName()) && !isBelowHiddenDir(root, status.getPath())) {
-                    files.add(new FileEntry(status.getPath().toString(), status.getLen()));
-                }
-            }
-            files.sort(Comparator.comparing(FileEntry::path));
-            return files;
+            FileSystem fs = new Path(uri).getFileSystem(conf);
+            return LakeLayout.committedParts(uri, dir -> list(fs, new Path(dir)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + uri, e);
         }
     }
 
-    // Spark's own staging folders (_temporary, .spark-staging-*) are never part of the table.
-    private static boolean isBelowHiddenDir(Path root, Path file) {
-        String relative = URI.create(root.toUri().getPath()).relativize(URI.create(file.toUri().getPath())).getPath();
-        for (String segment : relative.split("/")) {
-            if (segment.startsWith("_") || segment.startsWith(".")) {
-                return true;
-            }
+    private static List<LakeLayout.Entry> list(FileSystem fs, Path dir) throws IOException {
+        try {
+            return Arrays.stream(fs.listStatus(dir)).map(s -> new LakeLayout.Entry(
+                    s.getPath().toString(), s.getPath().getName(), s.isDirectory(), s.getLen())).toList();
+        } catch (FileNotFoundException absent) {
+            return List.of();
         }
-        return false;
     }
 
     /**

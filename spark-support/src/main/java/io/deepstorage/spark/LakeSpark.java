@@ -14,7 +14,8 @@ import org.apache.spark.sql.SparkSession;
  * the combination). So on s3a the S3A <em>partitioned</em> staging committer with {@code conflict-mode=replace} does
  * the same job: at commit it replaces exactly the partitions the job wrote, and the data is appended by Spark.
  * On {@code file:} the default committer is used with {@code partitionOverwriteMode=dynamic}.
- * {@link ParquetSink} picks the matching save mode.
+ * {@link ParquetSink} picks the matching save mode. The S3A connection settings themselves come from job-cli's
+ * {@link io.deepstorage.cli.LakeEndpoint}, shared with every engine.
  */
 public final class LakeSpark {
     private LakeSpark() {}
@@ -45,13 +46,7 @@ public final class LakeSpark {
         }
         if (lake.isS3()) {
             String h = "spark.hadoop.";
-            conf.put(h + "fs.s3a.endpoint", lake.endpoint());
-            conf.put(h + "fs.s3a.path.style.access", Boolean.toString(lake.pathStyle()));
-            conf.put(h + "fs.s3a.connection.ssl.enabled", Boolean.toString(lake.endpoint().startsWith("https:")));
-            conf.put(h + "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-            conf.put(h + "fs.s3a.access.key", lake.accessKey());
-            conf.put(h + "fs.s3a.secret.key", lake.secretKey());
-            conf.put(h + "fs.s3a.directory.marker.retention", "keep");
+            lake.hadoopSettings().forEach((key, value) -> conf.put(h + key, value));
             conf.put(h + "mapreduce.outputcommitter.factory.scheme.s3a", "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
             conf.put(h + "fs.s3a.committer.name", "partitioned");
             conf.put(h + "fs.s3a.committer.staging.conflict-mode", "replace");

@@ -3,6 +3,7 @@ package io.deepstorage.spark;
 import java.util.List;
 import java.util.TreeSet;
 
+import io.deepstorage.schemas.LakeLayout;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,7 +47,7 @@ public final class ParquetSink {
             long fileCount = 0;
             long bytes = 0;
             for (String partition : partitions) {
-                for (LakeFiles.FileEntry f : files.committedParts(tableUri + "/" + partition)) {
+                for (LakeLayout.Entry f : files.committedParts(tableUri + "/" + partition)) {
                     fileCount++;
                     bytes += f.size();
                 }
@@ -66,8 +67,8 @@ public final class ParquetSink {
         try {
             long count = cached.count();
             cached.coalesce(1).write().mode(SaveMode.Overwrite).parquet(uri);
-            List<LakeFiles.FileEntry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
-            return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeFiles.FileEntry::size).sum());
+            List<LakeLayout.Entry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
+            return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeLayout.Entry::size).sum());
         } finally {
             cached.unpersist();
         }

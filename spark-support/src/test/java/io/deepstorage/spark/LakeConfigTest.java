@@ -21,7 +21,7 @@ class LakeConfigTest {
             "AWS_ACCESS_KEY_ID", "AK", "AWS_SECRET_ACCESS_KEY", "SK");
 
     private static LakeConfig parse(Map<String, String> env, String... args) {
-        return LakeConfig.from(CommandLine.parse(args, env, LakeConfig.OPTIONS), env);
+        return LakeConfig.from(CommandLine.parse(args, env, LakeConfig.OPTIONS));
     }
 
     @Test
@@ -29,7 +29,7 @@ class LakeConfigTest {
         LakeConfig config = parse(S3_ENV);
         assertThat(config.lakeUri()).isEqualTo("s3a://rbs");
         assertThat(config.isS3()).isTrue();
-        assertThat(config.pathStyle()).isTrue();
+        assertThat(config.endpoint().pathStyle()).isTrue();
         assertThat(config.master()).isEqualTo("local[*]");
         assertThat(config.resolve("bronze/events")).isEqualTo("s3a://rbs/bronze/events");
     }
@@ -37,8 +37,8 @@ class LakeConfigTest {
     @Test
     void an_argument_overrides_its_environment_variable() {
         LakeConfig config = parse(S3_ENV, "--s3-endpoint", "http://127.0.0.1:9000", "--path-style=false", "--lake", "s3a://other/prefix/");
-        assertThat(config.endpoint()).isEqualTo("http://127.0.0.1:9000");
-        assertThat(config.pathStyle()).isFalse();
+        assertThat(config.endpoint().endpoint()).hasValue("http://127.0.0.1:9000");
+        assertThat(config.endpoint().pathStyle()).isFalse();
         assertThat(config.lakeUri()).isEqualTo("s3a://other/prefix");
     }
 
@@ -69,10 +69,9 @@ class LakeConfigTest {
     void credentials_can_come_from_mounted_files(@TempDir Path dir) throws Exception {
         Path access = Files.writeString(dir.resolve("access"), "file-ak\n");
         Path secret = Files.writeString(dir.resolve("secret"), "file-sk\n");
-        Map<String, String> env = Map.of("S3_ENDPOINT", "http://h:1", "S3_BUCKET", "b");
+        Map<String, String> env = Map.of("S3_ENDPOINT", "http://h:1", "S3_BUCKET", "bkt");
         LakeConfig config = parse(env, "--s3-access-key-file", access.toString(), "--s3-secret-key-file", secret.toString());
-        assertThat(config.accessKey()).isEqualTo("file-ak");
-        assertThat(config.secretKey()).isEqualTo("file-sk");
+        assertThat(config.hadoopSettings()).containsEntry("fs.s3a.access.key", "file-ak").containsEntry("fs.s3a.secret.key", "file-sk");
     }
 
     @Test
@@ -91,6 +90,7 @@ class LakeConfigTest {
         LakeConfig config = parse(Map.of(), "--lake", "file:/tmp/lake");
         assertThat(config.isS3()).isFalse();
         assertThat(config.resolve("silver")).isEqualTo("file:/tmp/lake/silver");
+        assertThat(config.hadoopSettings()).isEmpty();
     }
 
     @Test

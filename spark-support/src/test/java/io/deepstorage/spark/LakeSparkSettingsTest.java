@@ -12,7 +12,7 @@ class LakeSparkSettingsTest {
     private static LakeConfig lake(String endpoint) {
         Map<String, String> env = Map.of("S3_ENDPOINT", endpoint, "S3_BUCKET", "rbs",
                 "AWS_ACCESS_KEY_ID", "AK", "AWS_SECRET_ACCESS_KEY", "SK");
-        return LakeConfig.from(CommandLine.parse(new String[0], env, LakeConfig.OPTIONS), env);
+        return LakeConfig.from(CommandLine.parse(new String[0], env, LakeConfig.OPTIONS));
     }
 
     @Test
@@ -41,7 +41,7 @@ class LakeSparkSettingsTest {
 
     @Test
     void a_file_lake_keeps_the_default_committer_with_dynamic_partition_overwrite() {
-        LakeConfig fileLake = LakeConfig.from(CommandLine.parse(new String[] {"--lake", "file:/tmp/l"}, Map.of(), LakeConfig.OPTIONS), Map.of());
+        LakeConfig fileLake = LakeConfig.from(CommandLine.parse(new String[] {"--lake", "file:/tmp/l"}, Map.of(), LakeConfig.OPTIONS));
         Map<String, String> conf = LakeSpark.settings(fileLake, "local[*]");
         assertThat(conf).containsEntry("spark.sql.sources.partitionOverwriteMode", "dynamic")
                 .doesNotContainKey("spark.sql.sources.commitProtocolClass")

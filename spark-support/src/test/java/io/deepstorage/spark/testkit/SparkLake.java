@@ -1,6 +1,7 @@
 package io.deepstorage.spark.testkit;
 
 import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.LakeEndpoint;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public final class SparkLake implements ExtensionContext.Store.CloseableResource
             throw new IllegalStateException("cannot create a temp dir", e);
         }
         s3 = EmbeddedS3.start(root.resolve("s3"), BUCKET);
-        LakeConfig lake = LakeConfig.from(CommandLine.parse(new String[0], env(), LakeConfig.OPTIONS), env());
+        LakeConfig lake = LakeConfig.from(CommandLine.parse(new String[0], env(), LakeConfig.OPTIONS));
         spark = LakeSpark.session(lake, "shared-test-session");
     }
 
@@ -48,8 +49,8 @@ public final class SparkLake implements ExtensionContext.Store.CloseableResource
         Map<String, String> env = new HashMap<>();
         env.put("S3_ENDPOINT", s3.endpoint());
         env.put("S3_BUCKET", BUCKET);
-        env.put(LakeConfig.ACCESS_KEY_ENV, s3.accessKey());
-        env.put(LakeConfig.SECRET_KEY_ENV, s3.secretKey());
+        env.put(LakeEndpoint.ACCESS_KEY_ENV, s3.accessKey());
+        env.put(LakeEndpoint.SECRET_KEY_ENV, s3.secretKey());
         env.put("SPARK_MASTER", "local[2]");
         return env;
     }

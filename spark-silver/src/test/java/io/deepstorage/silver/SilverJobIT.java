@@ -14,12 +14,13 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.BronzeEvent;
 import io.deepstorage.schemas.LakeLayout;
-import io.deepstorage.spark.JobSummary;
 import io.deepstorage.spark.testkit.BronzeFixtures;
 import io.deepstorage.spark.testkit.SharedSparkLake;
 import io.deepstorage.spark.testkit.SparkLake;
@@ -28,13 +29,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(SharedSparkLake.class)
-class SilverJobTest {
+class SilverJobIT {
     private static final Instant DAY1 = Instant.parse("2024-03-01T10:00:00Z");
     private static final Instant DAY2 = Instant.parse("2024-03-02T08:00:00Z");
 
     private final SparkLake kit;
 
-    SilverJobTest(SparkLake kit) {
+    SilverJobIT(SparkLake kit) {
         this.kit = kit;
     }
 
@@ -76,7 +77,7 @@ class SilverJobTest {
 
     private record Run(int exitCode, String stdout, String stderr) {
         Map<String, Object> summary() {
-            return JobSummary.parse(stdout.lines().filter(l -> l.startsWith(JobSummary.PREFIX)).reduce((a, b) -> b).orElseThrow());
+            return stdout.lines().map(JobReport::parse).flatMap(Optional::stream).reduce((a, b) -> b).orElseThrow().values();
         }
     }
 

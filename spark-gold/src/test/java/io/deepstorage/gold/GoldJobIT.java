@@ -13,14 +13,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.StopExecution;
 import io.deepstorage.spark.AvroRows;
-import io.deepstorage.spark.JobSummary;
 import io.deepstorage.spark.ParquetSink;
 import io.deepstorage.spark.testkit.SharedSparkLake;
 import io.deepstorage.spark.testkit.SparkLake;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(SharedSparkLake.class)
-class GoldJobTest {
+class GoldJobIT {
     private static final Instant T0 = Instant.parse("2024-03-04T09:00:00Z");
     private static final String AS_OF = "2024-03-05T00:00:00Z";
     private static final StructType SILVER_ROW = AvroRows.structOf(Schemas.stopExecution(),
@@ -40,7 +41,7 @@ class GoldJobTest {
 
     private final SparkLake kit;
 
-    GoldJobTest(SparkLake kit) {
+    GoldJobIT(SparkLake kit) {
         this.kit = kit;
     }
 
@@ -90,7 +91,7 @@ class GoldJobTest {
 
     private record Run(int exitCode, String stdout, String stderr) {
         Map<String, Object> summary() {
-            return JobSummary.parse(stdout.lines().filter(l -> l.startsWith(JobSummary.PREFIX)).reduce((a, b) -> b).orElseThrow());
+            return stdout.lines().map(JobReport::parse).flatMap(Optional::stream).reduce((a, b) -> b).orElseThrow().values();
         }
     }
 
@@ -110,7 +111,9 @@ class GoldJobTest {
         Map<String, Object> summary = run.summary();
         assertThat(summary).containsEntry("job", "gold").containsEntry("rows_in", 24).containsEntry("examples", 21)
                 .containsEntry("train_rows", 15).containsEntry("test_rows", 5).containsEntry("purged_rows", 1)
-                .containsEntry("rows_out", 20).containsEntry("unchanged", false);
+                .containsEntry("rows_out", 20).containsEntry("unchanged", false)
+                // 21 trigger times, test fraction 0.2: floor(0.8 × 21) = 16, the 17th trigger (i = 16, T0 + 32 min).
+                .containsEntry("cutoff", "2024-03-04T09:32:00Z");
 
         String version = lake + "/" + LakeLayout.goldTrainingSet("stop_outcome", "1.0.0");
         Dataset<Row> train = kit.spark().read().parquet(version + "/train");
@@ -118,7 +121,8 @@ class GoldJobTest {
         assertThat(train.columns()).containsExactly(Schemas.stopOutcomeExample().getFields().stream().map(f -> f.name()).toArray(String[]::new));
         Instant lastTrain = train.agg(org.apache.spark.sql.functions.max("triggered_at")).first().getAs(0);
         Instant firstTest = test.agg(org.apache.spark.sql.functions.min("triggered_at")).first().getAs(0);
-        assertThat(lastTrain).isBefore(firstTest);
+        assertThat(lastTrain).as("i = 14; i = 15 is purged").isEqualTo(T0.plusSeconds(28 * 60));
+        assertThat(firstTest).as("i = 16, the cutoff").isEqualTo(T0.plusSeconds(32 * 60));
         assertThat(train.join(test, "operation_id").count()).isZero();
         assertThat(train.filter("operation_id = 16").count()).as("outcome after the cutoff is purged").isZero();
         Row loneFailed = test.filter("operation_id = 103").first();
@@ -128,7 +132,16 @@ class GoldJobTest {
         assertThat(breach.<Boolean>getAs("slippage_breach")).isTrue();
         assertThat(breach.<Double>getAs("stop_distance_pct")).isCloseTo(100.0 * 15 / 110, org.assertj.core.data.Offset.offset(1e-9));
         Row withHistory = train.filter("operation_id = 9").first();
-        assertThat(withHistory.<Double>getAs("volatility_15m")).as("7 earlier triggers within 15 min").isNotNull();
+        // Op 9 (i = 8, T0 + 16 min) sees the trigger prices of i = 1..7 (T0 + 2..14 min; i = 0 at T0 is 16 min
+        // before): 101, 102, 103, 100, 101, 102, 103. Log returns 0.0098522964, 0.0097561749, −0.0295588022,
+        // 0.0099503309, 0.0098522964, 0.0097561749; mean 0.0032680786; squared deviations 0.0000433519,
+        // 0.0000420954, 0.0010776041, 0.0000446525, 0.0000433519, 0.0000420954 sum to 0.0012931512;
+        // / (6 − 1) = 0.0002586302; stdev 0.0160819852.
+        assertThat(withHistory.<Double>getAs("volatility_15m")).as("7 earlier triggers within 15 min")
+                .isCloseTo(0.01608198519177194, org.assertj.core.data.Offset.offset(1e-12));
+        // Op 9 is client 1 (i even); its hour holds the outcomes of i = 0, 2, 4, 6 (FAILED, EXECUTED, EXECUTED,
+        // FAILED, i % 3 == 0 failing): the latest run is 1 failure.
+        assertThat(withHistory.<Integer>getAs("consecutive_failures_1h")).isEqualTo(1);
         assertThat(withHistory.<Instant>getAs("generated_at")).isEqualTo(Instant.parse(AS_OF));
 
         Path manifestFile = kit.localDir(lake).resolve(LakeLayout.goldTrainingSet("stop_outcome", "1.0.0")).resolve("_manifest.json");
@@ -140,7 +153,10 @@ class GoldJobTest {
         assertThat(manifest.get("schema").get("name").asText()).isEqualTo("StopOutcomeExample");
         assertThat(manifest.get("code_version").asText()).isNotBlank().isNotEqualTo("unknown");
         assertThat(manifest.get("features").get("omitted").findValuesAsText("name")).containsExactly("time_to_trigger_sec", "volume_24h");
-        assertThat(manifest.get("source_silver").get("files").size()).isGreaterThan(0);
+        // One file per silver partition: client 1 and client 2 on 2024-03-04, client 2 (op 104) on 2024-03-05.
+        assertThat(manifest.get("source_silver").get("files").findValuesAsText("path"))
+                .extracting(path -> path.replaceAll(".*/stop_executions/(.*)/part-.*\\.parquet$", "$1"))
+                .containsExactly("client_id=1/date=2024-03-04", "client_id=2/date=2024-03-04", "client_id=2/date=2024-03-05");
         assertThat(manifest.get("label_balance").get("test").get("execution_success_ratio").asDouble()).isEqualTo(0.6);
 
         Run again = runGold(lake, "--as-of", AS_OF, "--version", "1.0.0");
@@ -173,7 +189,7 @@ class GoldJobTest {
         Run run = runGold(lake, "--as-of", AS_OF);
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.stderr().strip()).isEqualTo("label ratio (execution_success) of train is 1.000 (15 of 15), outside the bounds 0.1-0.9");
-        assertThat(run.stdout()).doesNotContain(JobSummary.PREFIX);
+        assertThat(run.stdout()).doesNotContain(JobReport.Kind.SUMMARY.prefix());
         assertThat(kit.localDir(lake).resolve(LakeLayout.GOLD_TRAINING_SETS)).doesNotExist();
     }
 

@@ -1,0 +1,97 @@
+package io.deepstorage.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.deepstorage.spark.testkit.SharedSparkLake;
+import io.deepstorage.spark.testkit.SparkLake;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedSparkLake.class)
+class ParquetSinkIT {
+    private final SparkLake lake;
+    private final SparkSession spark;
+
+    ParquetSinkIT(SparkLake lake) {
+        this.lake = lake;
+        this.spark = lake.spark();
+    }
+
+    private Dataset<Row> rows(String... pairs) {
+        // "p:v" → partition p, value v
+        return spark.createDataset(List.of(pairs), Encoders.STRING()).toDF("pair")
+                .selectExpr("split(pair, ':')[0] as p", "split(pair, ':')[1] as v");
+    }
+
+    /** The part files the S3 server holds under a table, found by walking its folder on disk: "p=a/part-….parquet". */
+    private List<Path> partFilesOnDisk(String tableUri) {
+        Path dir = lake.localDir(tableUri);
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().startsWith("part-") && f.getFileName().toString().endsWith(".parquet"))
+                    .map(dir::relativize).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private long bytesOnDisk(String tableUri) {
+        Path dir = lake.localDir(tableUri);
+        return partFilesOnDisk(tableUri).stream().mapToLong(f -> {
+            try {
+                return Files.size(dir.resolve(f));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).sum();
+    }
+
+    @Test
+    void writing_over_s3a_replaces_only_the_partitions_written_and_counts_the_committed_files() {
+        String table = lake.newLake("sink") + "/table";
+        ParquetSink sink = new ParquetSink(spark);
+
+        ParquetSink.WriteResult first = sink.writePartitioned(rows("a:1", "a:2", "b:3"), table, List.of("p"));
+        assertThat(first.rows()).isEqualTo(3);
+        assertThat(first.partitions()).containsExactly("p=a", "p=b");
+        assertThat(partFilesOnDisk(table)).as("one file per partition").hasSize(2)
+                .extracting(f -> f.getParent().toString()).containsExactly("p=a", "p=b");
+        assertThat(first.files()).isEqualTo(2);
+        assertThat(first.bytes()).isEqualTo(bytesOnDisk(table));
+
+        ParquetSink.WriteResult second = sink.writePartitioned(rows("a:9"), table, List.of("p"));
+        assertThat(second.partitions()).containsExactly("p=a");
+        assertThat(partFilesOnDisk(table)).as("p=a replaced, p=b kept").hasSize(2)
+                .extracting(f -> f.getParent().toString()).containsExactly("p=a", "p=b");
+        assertThat(second.files()).as("only the partition written is counted").isEqualTo(1);
+
+        List<String> stored = spark.read().parquet(table).orderBy("p", "v")
+                .selectExpr("concat(p, ':', v)").as(Encoders.STRING()).collectAsList();
+        assertThat(stored).containsExactly("a:9", "b:3");
+    }
+
+    @Test
+    void writing_a_whole_table_twice_keeps_only_the_second_write_in_one_file() {
+        String table = lake.newLake("whole") + "/t";
+        ParquetSink sink = new ParquetSink(spark);
+        sink.writeWhole(rows("x:1", "x:2"), table);
+        ParquetSink.WriteResult second = sink.writeWhole(rows("y:3"), table);
+        assertThat(second.rows()).isEqualTo(1);
+        assertThat(partFilesOnDisk(table)).as("the first write's file is gone").hasSize(1)
+                .allSatisfy(f -> assertThat(f.getParent()).as("directly in the table folder").isNull());
+        assertThat(second.files()).isEqualTo(1);
+        assertThat(second.bytes()).isEqualTo(bytesOnDisk(table));
+        assertThat(spark.read().parquet(table).count()).isEqualTo(1);
+    }
+}
