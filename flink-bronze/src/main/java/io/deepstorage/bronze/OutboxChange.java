@@ -37,6 +37,12 @@ public class OutboxChange {
     public String source;
     public String errorMessage;
     public Integer retryCount;
+    /**
+     * The row's columns that none of the fields above name (a migration added them), as one JSON object: column
+     * name → value, in table column order; null when the row has none. Kept as text so the POJO stays Kryo-free;
+     * the value rendering is the one BronzeEvent.extra_columns documents.
+     */
+    public String extraColumnsJson;
 
     /** Orders transactions: equal for all changes of one transaction, increasing in commit order. */
     public Long commitOrderLsn;

@@ -1,11 +1,25 @@
 package io.deepstorage.bronze;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -16,6 +30,12 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<OutboxChange> {
     private static final long serialVersionUID = 1L;
+
+    /** The outbox columns {@link #read} maps to OutboxChange fields; every other column is an extra column. */
+    static final Set<String> KNOWN_COLUMNS = Set.of("event_id", "event_seq", "occurred_at", "operation_id", "client_id",
+            "symbol", "event_type", "trigger_price", "stop_price", "quantity", "side", "execution_token", "payload_json",
+            "request_payload_hash", "exchange_order_id", "fill_price", "slippage_pct", "source", "error_message",
+            "retry_count");
 
     @Override
     public void deserialize(SourceRecord record, Collector<OutboxChange> out) {
@@ -67,6 +87,7 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
             c.source = string(row, "source");
             c.errorMessage = string(row, "error_message");
             c.retryCount = (Integer) value(row, "retry_count");
+            c.extraColumnsJson = extraColumns(row);
         } catch (RuntimeException e) {
             c.problem = "cannot read the row: " + e.getMessage();
         }
@@ -130,6 +151,116 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
             return (BigDecimal) v;
         }
         throw new IllegalStateException("column " + name + " is not a decimal but " + v.getClass().getSimpleName());
+    }
+
+    /**
+     * The row's columns outside {@link #KNOWN_COLUMNS} as one JSON object in table column order, or null when there
+     * are none; values rendered as BronzeEvent.extra_columns documents.
+     */
+    static String extraColumns(Struct row) {
+        StringBuilder b = null;
+        for (Field f : row.schema().fields()) {
+            if (KNOWN_COLUMNS.contains(f.name())) {
+                continue;
+            }
+            b = b == null ? new StringBuilder("{") : b.append(", ");
+            b.append(Json.quote(f.name())).append(": ");
+            appendJson(b, row.get(f), f.schema());
+        }
+        return b == null ? null : b.append('}').toString();
+    }
+
+    /** One Kafka Connect value as JSON, by its Debezium semantic type where it has one. */
+    static void appendJson(StringBuilder b, Object v, Schema schema) {
+        if (v == null) {
+            b.append("null");
+            return;
+        }
+        String name = schema == null ? null : schema.name();
+        if (name != null) {
+            String semantic = semantic(v, name);
+            if (semantic != null) {
+                b.append(semantic);
+                return;
+            }
+        }
+        if (v instanceof BigDecimal d) {
+            b.append(d.toPlainString());
+        } else if (v instanceof Double d) {
+            b.append(d.isNaN() || d.isInfinite() ? Json.quote(d.toString()) : d.toString());
+        } else if (v instanceof Float f) {
+            b.append(f.isNaN() || f.isInfinite() ? Json.quote(f.toString()) : f.toString());
+        } else if (v instanceof Number || v instanceof Boolean) {
+            b.append(v);
+        } else if (v instanceof byte[] bytes) {
+            b.append(Json.quote(Base64.getEncoder().encodeToString(bytes)));
+        } else if (v instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            b.append(Json.quote(Base64.getEncoder().encodeToString(bytes)));
+        } else if (v instanceof Struct struct) {
+            b.append('{');
+            boolean first = true;
+            for (Field f : struct.schema().fields()) {
+                b.append(first ? "" : ", ").append(Json.quote(f.name())).append(": ");
+                appendJson(b, struct.get(f), f.schema());
+                first = false;
+            }
+            b.append('}');
+        } else if (v instanceof Collection<?> items) {
+            b.append('[');
+            boolean first = true;
+            for (Object item : items) {
+                b.append(first ? "" : ", ");
+                appendJson(b, item, schema == null || schema.type() != Schema.Type.ARRAY ? null : schema.valueSchema());
+                first = false;
+            }
+            b.append(']');
+        } else if (v instanceof Map<?, ?> map) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                b.append(first ? "" : ", ").append(Json.quote(String.valueOf(e.getKey()))).append(": ");
+                appendJson(b, e.getValue(), schema == null || schema.type() != Schema.Type.MAP ? null : schema.valueSchema());
+                first = false;
+            }
+            b.append('}');
+        } else {
+            b.append(Json.quote(v.toString()));
+        }
+    }
+
+    /** JSON for Debezium's and Kafka Connect's named types, or null when {@code name} is not one of them. */
+    private static String semantic(Object v, String name) {
+        return switch (name) {
+            // timestamptz / timetz: Debezium already gives ISO-8601 text with the offset.
+            case "io.debezium.time.ZonedTimestamp", "io.debezium.time.ZonedTime" -> Json.quote(v.toString());
+            // timestamp (without time zone), date, time: epoch counts, rendered as ISO-8601 local text.
+            case "io.debezium.time.Timestamp" -> localDateTime(((Number) v).longValue(), ChronoUnit.MILLIS);
+            case "io.debezium.time.MicroTimestamp" -> localDateTime(((Number) v).longValue(), ChronoUnit.MICROS);
+            case "io.debezium.time.NanoTimestamp" -> localDateTime(((Number) v).longValue(), ChronoUnit.NANOS);
+            case "io.debezium.time.Date" -> Json.quote(LocalDate.ofEpochDay(((Number) v).longValue()).toString());
+            case "io.debezium.time.Time" -> Json.quote(LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000_000L).toString());
+            case "io.debezium.time.MicroTime" -> Json.quote(LocalTime.ofNanoOfDay(((Number) v).longValue() * 1_000L).toString());
+            case "io.debezium.time.NanoTime" -> Json.quote(LocalTime.ofNanoOfDay(((Number) v).longValue()).toString());
+            case "io.debezium.time.MicroDuration" -> Json.quote(Duration.of(((Number) v).longValue(), ChronoUnit.MICROS).toString());
+            case "org.apache.kafka.connect.data.Timestamp" -> v instanceof java.util.Date d ? Json.quote(d.toInstant().toString()) : null;
+            case "org.apache.kafka.connect.data.Date" -> v instanceof java.util.Date d
+                    ? Json.quote(LocalDate.ofInstant(d.toInstant(), ZoneOffset.UTC).toString()) : null;
+            case "org.apache.kafka.connect.data.Time" -> v instanceof java.util.Date d
+                    ? Json.quote(LocalTime.ofInstant(d.toInstant(), ZoneOffset.UTC).toString()) : null;
+            // numeric without a declared scale: {scale, unscaled value bytes}.
+            case "io.debezium.data.VariableScaleDecimal" -> v instanceof Struct s
+                    ? new BigDecimal(new BigInteger(s.getBytes("value")), s.getInt32("scale")).toPlainString() : null;
+            // json / jsonb: the JSON value itself, not a string holding it.
+            case "io.debezium.data.Json" -> v instanceof String s && Json.isValue(s) ? s.trim() : null;
+            default -> null;
+        };
+    }
+
+    private static String localDateTime(long count, ChronoUnit unit) {
+        Instant t = Instant.EPOCH.plus(count, unit);
+        return Json.quote(LocalDateTime.ofInstant(t, ZoneOffset.UTC).toString());
     }
 
     static String rowAsJson(Struct row) {

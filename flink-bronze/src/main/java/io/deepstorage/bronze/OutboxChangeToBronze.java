@@ -7,6 +7,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import io.deepstorage.schemas.BronzeEvent;
@@ -14,7 +16,8 @@ import io.deepstorage.schemas.DeadLetter;
 
 /**
  * Pure mapping of one outbox change to what bronze keeps: a {@link BronzeEvent}, a {@link DeadLetter} with the
- * reason, or a counted delete. Unknown event types and payload keys pass through untouched.
+ * reason, or a counted delete. Unknown event types, payload keys and columns pass through untouched (columns this
+ * schema does not name yet travel in {@code extra_columns}).
  */
 public final class OutboxChangeToBronze {
     /** Earliest and latest occurred_at a real stop event can have; anything else is a broken row. */
@@ -70,6 +73,7 @@ public final class OutboxChangeToBronze {
                     .setSourceCommitTs(c.sourceTimeMicros == null ? null : micros(c.sourceTimeMicros))
                     .setIngestedAt(ingestedAt)
                     .setIngestRunId(runId)
+                    .setExtraColumns(c.extraColumnsJson)
                     .build());
         } catch (RuntimeException e) {
             return dead(c, "cannot build the bronze record: " + e.getMessage(), ingestedAt, runId);
@@ -164,7 +168,7 @@ public final class OutboxChangeToBronze {
                 .build());
     }
 
-    /** The row as JSON, every column as the source gave it. */
+    /** The row as JSON, every column as the source gave it, the extra columns included. */
     static String rawRow(OutboxChange c) {
         Object[][] cols = {
             {"event_id", c.eventId}, {"event_seq", c.eventSeq}, {"occurred_at", c.occurredAt},
@@ -192,12 +196,32 @@ public final class OutboxChangeToBronze {
                 b.append('"').append(Json.escape(v.toString())).append('"');
             }
         }
+        if (c.extraColumnsJson != null) {
+            try {
+                Json.members(c.extraColumnsJson).forEach((name, value) ->
+                        b.append(", \"").append(name).append("\": ").append(value));
+            } catch (IllegalArgumentException e) {
+                b.append(", \"extra_columns\": ").append(Json.quote(c.extraColumnsJson));
+            }
+        }
         return b.append('}').toString();
     }
 
     /**
      * Identity of an event's content (every outbox column, none of the source position): two deliveries of the
      * same row have the same fingerprint, an UPDATE that changed a column has another.
+     *
+     * <p>The extra columns are content too: an UPDATE that only sets a column bronze does not know yet (the app
+     * back-fills a new column) changed the row, so it must pass {@link DropDuplicateEvents} as a new version;
+     * leaving them out would drop it as a re-delivery and lose the only copy of the new value. They enter the
+     * fingerprint as their non-null members, sorted by name: a column that exists but is NULL adds nothing, so
+     * <ul>
+     *   <li>a row delivered before a migration added a nullable column and re-delivered after it (the column now
+     *       there, NULL) keeps its fingerprint and is still dropped as a duplicate;</li>
+     *   <li>a row without extra columns has exactly the fingerprint it had before extra_columns existed, so dedup
+     *       state restored from a savepoint of the earlier job still recognises re-deliveries;</li>
+     *   <li>column order (a table rebuilt with the same columns) does not matter.</li>
+     * </ul>
      */
     public static long contentFingerprint(BronzeEvent e) {
         String content = String.join("\u0001",
@@ -206,7 +230,7 @@ public final class OutboxChangeToBronze {
                 plain(e.getTriggerPrice()), plain(e.getStopPrice()), plain(e.getQuantity()), String.valueOf(e.getSide()),
                 String.valueOf(e.getExecutionToken()), e.getPayloadJson(), String.valueOf(e.getRequestPayloadHash()),
                 String.valueOf(e.getExchangeOrderId()), plain(e.getFillPrice()), plain(e.getSlippagePct()), e.getSource(),
-                String.valueOf(e.getErrorMessage()), String.valueOf(e.getRetryCount()));
+                String.valueOf(e.getErrorMessage()), String.valueOf(e.getRetryCount())) + extraContent(e.getExtraColumns());
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
             long h = 0;
@@ -217,6 +241,26 @@ public final class OutboxChangeToBronze {
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** The non-null extra columns as fingerprint text, sorted by name; empty when there are none. */
+    static String extraContent(String extraColumnsJson) {
+        if (extraColumnsJson == null) {
+            return "";
+        }
+        Map<String, String> members;
+        try {
+            members = new TreeMap<>(Json.members(extraColumnsJson));
+        } catch (IllegalArgumentException notAnObject) {
+            return "\u0001extra\u0001" + extraColumnsJson; // never written by the deserializer; still content
+        }
+        StringBuilder b = new StringBuilder();
+        members.forEach((name, value) -> {
+            if (!"null".equals(value)) {
+                b.append("\u0001extra\u0001").append(name).append('\u0002').append(value);
+            }
+        });
+        return b.toString();
     }
 
     private static String plain(BigDecimal d) {

@@ -3,6 +3,8 @@ package io.deepstorage.bronze;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
 
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
@@ -87,5 +89,117 @@ class OutboxChangeDeserializerTest {
         assertThat(c.kind).isEqualTo(OutboxChange.SNAPSHOT);
         assertThat(c.commitOrderLsn).isNull();
         assertThat(c.lsn).isNull();
+    }
+
+    static SchemaBuilder rowSchemaWithRetryCount() {
+        return rowSchema().field("retry_count", Schema.INT32_SCHEMA);
+    }
+
+    @Test
+    void anUnknownVarcharAndAnUnknownNumericColumnTravelAsExtraColumnsWithTheirExactValues() {
+        Schema schema = rowSchemaWithRetryCount().field("venue", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("fee", Decimal.builder(8).optional().build()).build();
+        Struct after = row(schema).put("retry_count", 0).put("venue", "XNAS \"main\"")
+                .put("fee", new BigDecimal("12345678901.00012300"));
+
+        OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, after, "c"));
+
+        assertThat(c.problem).isNull();
+        assertThat(c.extraColumnsJson).isEqualTo("{\"venue\": \"XNAS \\\"main\\\"\", \"fee\": 12345678901.00012300}");
+        assertThat(Json.members(c.extraColumnsJson)).containsOnlyKeys("venue", "fee");
+        assertThat(OutboxChangeToBronze.map(c, Instant.EPOCH, "r").event().getExtraColumns()).isEqualTo(c.extraColumnsJson);
+    }
+
+    @Test
+    void aRowWithOnlyKnownColumnsHasNoExtraColumns() {
+        Schema schema = rowSchemaWithRetryCount().build();
+        OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, row(schema).put("retry_count", 0), "c"));
+
+        assertThat(c.extraColumnsJson).isNull();
+        assertThat(OutboxChangeToBronze.map(c, Instant.EPOCH, "r").event().getExtraColumns()).isNull();
+    }
+
+    @Test
+    void anUnknownColumnThatIsNullIsKeptAsJsonNull() {
+        Schema schema = rowSchemaWithRetryCount().field("venue", Schema.OPTIONAL_STRING_SCHEMA).build();
+        OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, row(schema).put("retry_count", 0), "c"));
+
+        assertThat(c.extraColumnsJson).isEqualTo("{\"venue\": null}");
+    }
+
+    @Test
+    void aKnownColumnThatWasWidenedStillMapsToItsField() {
+        Schema schema = rowSchemaWithRetryCount().build();
+        String thirtyChars = "BTCUSDC-PERPETUAL-2026-12-31XX";
+        OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, row(schema).put("retry_count", 0)
+                .put("symbol", thirtyChars), "c"));
+
+        assertThat(thirtyChars).hasSize(30);
+        assertThat(c.problem).isNull();
+        assertThat(c.symbol).isEqualTo(thirtyChars);
+        assertThat(c.extraColumnsJson).isNull();
+        assertThat(OutboxChangeToBronze.map(c, Instant.EPOCH, "r").event().getSymbol()).isEqualTo(thirtyChars);
+    }
+
+    @Test
+    void aSnapshotRowKeepsItsExtraColumnsLikeAStreamedOne() {
+        Schema schema = rowSchemaWithRetryCount().field("venue", Schema.OPTIONAL_STRING_SCHEMA).build();
+        OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, row(schema).put("retry_count", 0)
+                .put("venue", "XNAS"), "r"));
+
+        assertThat(c.kind).isEqualTo(OutboxChange.SNAPSHOT);
+        assertThat(c.extraColumnsJson).isEqualTo("{\"venue\": \"XNAS\"}");
+    }
+
+    @Test
+    void aDeleteReadsItsExtraColumnsFromTheRowBeforeTheChange() {
+        Schema schema = rowSchemaWithRetryCount().field("venue", Schema.OPTIONAL_STRING_SCHEMA).build();
+        Struct envelope = envelope(schema, null, "d");
+        envelope.put("before", row(schema).put("retry_count", 0).put("venue", "XNAS"));
+
+        OutboxChange c = OutboxChangeDeserializer.read(envelope);
+
+        assertThat(c.kind).isEqualTo(OutboxChange.DELETE);
+        assertThat(c.extraColumnsJson).isEqualTo("{\"venue\": \"XNAS\"}");
+    }
+
+    @Test
+    void everyKindOfColumnValueIsRenderedAsFaithfulJson() {
+        Schema variableScale = SchemaBuilder.struct().name("io.debezium.data.VariableScaleDecimal").optional()
+                .field("scale", Schema.INT32_SCHEMA).field("value", Schema.BYTES_SCHEMA).build();
+        Schema schema = rowSchemaWithRetryCount()
+                .field("is_test", Schema.OPTIONAL_BOOLEAN_SCHEMA)
+                .field("attempts", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("ratio", Schema.OPTIONAL_FLOAT64_SCHEMA)
+                .field("broken_ratio", Schema.OPTIONAL_FLOAT64_SCHEMA)
+                .field("settled_at", SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").optional().build())
+                .field("local_at", SchemaBuilder.int64().name("io.debezium.time.MicroTimestamp").optional().build())
+                .field("trade_date", SchemaBuilder.int32().name("io.debezium.time.Date").optional().build())
+                .field("meta", SchemaBuilder.string().name("io.debezium.data.Json").optional().build())
+                .field("any_numeric", variableScale)
+                .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("tags", SchemaBuilder.array(Schema.OPTIONAL_STRING_SCHEMA).optional().build())
+                .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+                .build();
+        Struct after = row(schema).put("retry_count", 0)
+                .put("is_test", true).put("attempts", 3L).put("ratio", 0.25).put("broken_ratio", Double.NaN)
+                .put("settled_at", "2026-11-20T10:00:00.123456Z")
+                .put("local_at", 1_763_632_800_123_456L) // 2025-11-20T10:00:00.123456
+                .put("trade_date", 20_412) // 2025-11-20
+                .put("meta", "{\"a\": [1, 2.50]}")
+                .put("any_numeric", new Struct(variableScale).put("scale", 10)
+                        .put("value", new BigInteger("123456789012345678901234567890").toByteArray()))
+                .put("note", "line 1\nline 2")
+                .put("tags", java.util.List.of("x", "y"))
+                .put("blob", new byte[] {1, 2, 3});
+
+        OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, after, "c"));
+
+        assertThat(c.extraColumnsJson).isEqualTo("{\"is_test\": true, \"attempts\": 3, \"ratio\": 0.25, "
+                + "\"broken_ratio\": \"NaN\", \"settled_at\": \"2026-11-20T10:00:00.123456Z\", "
+                + "\"local_at\": \"2025-11-20T10:00:00.123456\", \"trade_date\": \"2025-11-20\", "
+                + "\"meta\": {\"a\": [1, 2.50]}, \"any_numeric\": 12345678901234567890.1234567890, "
+                + "\"note\": \"line 1\\nline 2\", \"tags\": [\"x\", \"y\"], \"blob\": \"AQID\"}");
+        assertThat(Json.members(c.extraColumnsJson)).hasSize(12);
     }
 }

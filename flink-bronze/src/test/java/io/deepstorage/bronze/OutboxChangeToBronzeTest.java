@@ -128,4 +128,47 @@ class OutboxChangeToBronzeTest {
         assertThat(OutboxChangeDeserializer.firstSequenceElement("[\"24023128\",\"24023160\"]")).isEqualTo(24023128L);
         assertThat(OutboxChangeDeserializer.firstSequenceElement("[null,\"24023160\"]")).isNull();
     }
+
+    @Test
+    void anUpdateThatOnlySetsANewColumnIsANewVersion() {
+        OutboxChange backFilled = withExtraColumns(OutboxChange.UPDATE, "{\"venue\": \"XNAS\"}");
+
+        long first = fingerprint(change(OutboxChange.INSERT));
+        long second = fingerprint(backFilled);
+        long third = fingerprint(withExtraColumns(OutboxChange.UPDATE, "{\"venue\": \"XLON\"}"));
+
+        assertThat(OutboxChangeToBronze.map(backFilled, NOW, "r").event().getExtraColumns()).isEqualTo("{\"venue\": \"XNAS\"}");
+        assertThat(second).isNotEqualTo(first);
+        assertThat(third).isNotEqualTo(second).isNotEqualTo(first);
+    }
+
+    @Test
+    void aRowReDeliveredAfterANullableColumnWasAddedKeepsItsFingerprint() {
+        OutboxChange afterMigration = withExtraColumns(OutboxChange.INSERT, "{\"venue\": null, \"fee\": null}");
+        assertThat(fingerprint(afterMigration)).isEqualTo(fingerprint(change(OutboxChange.INSERT)));
+    }
+
+    @Test
+    void theOrderOfTheExtraColumnsDoesNotChangeTheFingerprint() {
+        assertThat(fingerprint(withExtraColumns(OutboxChange.INSERT, "{\"fee\": 0.10, \"venue\": \"XNAS\"}")))
+                .isEqualTo(fingerprint(withExtraColumns(OutboxChange.INSERT, "{\"venue\": \"XNAS\", \"fee\": 0.10}")));
+    }
+
+    private static OutboxChange withExtraColumns(String kind, String extraColumnsJson) {
+        OutboxChange c = change(kind);
+        c.extraColumnsJson = extraColumnsJson;
+        return c;
+    }
+
+    private static long fingerprint(OutboxChange c) {
+        return OutboxChangeToBronze.contentFingerprint(OutboxChangeToBronze.map(c, NOW, "r").event());
+    }
+
+    @Test
+    void aDeadLetterKeepsTheExtraColumnsInItsRawRow() {
+        OutboxChange c = withExtraColumns(OutboxChange.INSERT, "{\"venue\": \"XNAS\", \"fee\": 0.10}");
+        c.symbol = " ";
+        assertThat(OutboxChangeToBronze.map(c, NOW, "r").deadLetter().getRawRowJson())
+                .endsWith("\"retry_count\": 0, \"venue\": \"XNAS\", \"fee\": 0.10}");
+    }
 }
