@@ -148,6 +148,24 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return wrapped;
     }
 
+    /** Stops the server (fast shutdown: sessions and walsenders are disconnected) and keeps its data, for fault tests. */
+    public void stopServer() {
+        try {
+            pgCtl("stop", "-m", "fast", "-w", "-t", "60");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a server stopped by {@link #stopServer()} again, on the same port and data. */
+    public void startServer() {
+        try {
+            pgCtl("start", "-w", "-t", "60", "-l", dataDir.resolve("server.log").toString(), "-o", serverOptions(port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private void stopQuietly() {
         try {
             if (Files.exists(dataDir.resolve("data/postmaster.pid"))) {

@@ -1,8 +1,10 @@
 package io.deepstorage.bronze;
 
+import java.time.Duration;
 import java.util.Properties;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
@@ -14,6 +16,7 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,17 +43,30 @@ public final class BronzeJob {
     private final Sink<BronzeEvent> events;
     private final Sink<DeadLetter> deadLetters;
 
+    /** Beside the real CDC source only: it talks to the source's database. */
+    private final ReplicationSlotGuard slotGuard;
+
     public BronzeJob(BronzeSettings settings, Source<OutboxChange, ?, ?> source, Sink<BronzeEvent> events, Sink<DeadLetter> deadLetters) {
+        this(settings, source, events, deadLetters, null);
+    }
+
+    private BronzeJob(BronzeSettings settings, Source<OutboxChange, ?, ?> source, Sink<BronzeEvent> events,
+                      Sink<DeadLetter> deadLetters, ReplicationSlotGuard slotGuard) {
         this.settings = settings;
         this.source = source;
         this.events = events;
         this.deadLetters = deadLetters;
+        this.slotGuard = slotGuard;
     }
 
-    /** Wires the real source and sinks from settings. */
+    /** Wires the real source, its slot guard and the sinks from settings. */
     public static BronzeJob fromSettings(BronzeSettings settings) {
+        Duration maxInactive = settings.heartbeatInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
+                ? settings.heartbeatInterval.multipliedBy(3)
+                : Duration.ofSeconds(30);
         return new BronzeJob(settings, outboxSource(settings), BronzeSinks.events(settings.lakeUri()),
-                BronzeSinks.deadLetters(settings.lakeUri()));
+                BronzeSinks.deadLetters(settings.lakeUri()),
+                new ReplicationSlotGuard(settings.database(), settings.slotName, settings.heartbeatInterval, maxInactive));
     }
 
     /** Adds the pipeline and the checkpointing it relies on to {@code env}. */
@@ -70,9 +86,14 @@ public final class BronzeJob {
             env.setParallelism(settings.parallelism);
         }
 
-        SingleOutputStreamOperator<BronzeEvent> routed = env
+        DataStream<OutboxChange> changes = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "outbox-cdc")
-                .uid("outbox-cdc-source")
+                .uid("outbox-cdc-source");
+        if (slotGuard != null) {
+            changes = changes.transform("replication slot guard", TypeInformation.of(OutboxChange.class), slotGuard)
+                    .uid("replication-slot-guard");
+        }
+        SingleOutputStreamOperator<BronzeEvent> routed = changes
                 .process(new RouteOutboxChanges(settings.runId))
                 .uid("route-outbox-changes")
                 .name("outbox change → bronze record");
@@ -108,6 +129,8 @@ public final class BronzeJob {
         // The publication is created by the DBA (docs/operations.md); the job must not need to own the table.
         debezium.setProperty("publication.autocreate.mode", "disabled");
         debezium.setProperty("decimal.handling.mode", "precise");
+        // The slot guard's WAL heartbeat messages keep the slot moving; they are not outbox changes.
+        debezium.setProperty("message.prefix.exclude.list", ReplicationSlotGuard.HEARTBEAT_PREFIX);
         return PostgresSourceBuilder.PostgresIncrementalSource.<OutboxChange>builder()
                 .hostname(s.pgHost)
                 .port(s.pgPort)
@@ -132,7 +155,12 @@ public final class BronzeJob {
      * outside a Flink cluster; inside one, s3.* comes from the Flink configuration.
      */
     public static Configuration configureS3(BronzeSettings s) {
-        Configuration conf = new Configuration();
+        return configureS3(s, new Configuration());
+    }
+
+    /** {@link #configureS3(BronzeSettings)} on top of a given configuration (a copy; the argument is left as it is). */
+    public static Configuration configureS3(BronzeSettings s, Configuration base) {
+        Configuration conf = new Configuration(base);
         s.lakeEndpoint().flinkSettings().forEach(conf::setString);
         FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         return conf;

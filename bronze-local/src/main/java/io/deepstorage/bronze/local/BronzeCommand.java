@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import sun.misc.Signal;
 
 import io.deepstorage.bronze.BronzeJob;
@@ -68,14 +69,13 @@ public final class BronzeCommand {
             System.exit(1);
             return;
         }
-        Configuration flinkConf = BronzeJob.configureS3(settings);
+        Configuration flinkConf = flinkConfiguration(settings);
         if (resume.isPresent() && resume.get().equals("latest")) {
             resume = BronzeLocalRun.latestRetainedState(settings);
             if (resume.isEmpty()) {
-                System.err.println("bronze: --resume latest: no retained checkpoint under " + settings.checkpointDir
-                        + " and no savepoint under " + settings.savepointDir);
-                System.exit(1);
-                return;
+                // As the operator does with no checkpoint yet: start from the job's spec (the slot keeps its position).
+                System.out.println("bronze: --resume latest: no retained checkpoint under " + settings.checkpointDir
+                        + " and no savepoint under " + settings.savepointDir + "; starting fresh");
             }
         }
         resume.ifPresent(path -> System.out.println("bronze: resuming from " + path));
@@ -89,6 +89,18 @@ public final class BronzeCommand {
         System.out.flush();
         // The MiniCluster leaves non-daemon threads behind.
         Runtime.getRuntime().halt(exit);
+    }
+
+    /**
+     * The Flink configuration: the flink-conf.yaml in {@code FLINK_CONF_DIR} when set (as in the Flink image, where
+     * the FlinkDeployment's flinkConfiguration lands), then the S3 filesystem from the lake endpoint.
+     */
+    static Configuration flinkConfiguration(BronzeSettings settings) {
+        String confDir = System.getenv("FLINK_CONF_DIR");
+        Configuration conf = confDir == null || confDir.isBlank()
+                ? new Configuration()
+                : GlobalConfiguration.loadConfiguration(confDir);
+        return BronzeJob.configureS3(settings, conf);
     }
 
     private static int run(BronzeSettings settings, Configuration flinkConf, Optional<String> resume, int rounds,
