@@ -12,6 +12,8 @@ import java.util.Optional;
 public enum JobCommand {
     BRONZE("bronze", "bronze-local", "io.deepstorage.bronze.local.BronzeCommand", "2g",
             "the streaming bronze job (outbox CDC → bronze Parquet) on a local Flink MiniCluster until stopped"),
+    BRONZE_SLOT("bronze-slot", "bronze-local", "io.deepstorage.bronze.local.BronzeSlotCommand", "256m",
+            "the bronze job's replication slot: WAL retained and confirmed; --drop drops it (refused while in use)"),
     SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", "3g",
             "bronze → silver/stop_executions (Spark), one row per operation"),
     GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", "3g",
@@ -49,7 +51,7 @@ public enum JobCommand {
         b.append("Every option can also be set by its environment variable, as in the Kubernetes manifests.\n");
         b.append("Commands:\n");
         for (JobCommand c : values()) {
-            b.append(String.format("  %-8s %s%n", c.command, c.description));
+            b.append(String.format("  %-12s %s%n", c.command, c.description));
         }
         b.append("Exit codes: 0 done, 1 refused or failed, 2 bad setting. Each job ends with one SUMMARY {json} line.");
         return b.toString();

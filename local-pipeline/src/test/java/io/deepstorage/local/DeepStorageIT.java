@@ -93,9 +93,36 @@ class DeepStorageIT {
         assertThat(caughtUp.rowsIn()).isEqualTo(events);
         assertThat(caughtUp.rowsOut()).as("nothing doubled across the restart").isEqualTo(events);
         assertThat(caughtUp.count("distinct_events")).isEqualTo(events);
+
+        Run refused = Run.start(slotArgs("--drop"));
+        assertThat(refused.awaitExit()).as("dropping the slot of a running job").isEqualTo(1);
+        assertThat(refused.lines).anySatisfy(l -> assertThat(l).contains("is in use by a running job"));
+
         second.process.toHandle().destroy();
         assertThat(second.awaitReport().kind()).isEqualTo(JobReport.Kind.SUMMARY);
         assertThat(second.awaitExit()).isZero();
+
+        Run status = Run.start(slotArgs());
+        JobReport slot = status.awaitReport();
+        assertThat(status.awaitExit()).isZero();
+        assertThat(slot.text("active")).isEqualTo("false");
+        assertThat(slot.has("wal_retained_bytes")).isTrue();
+        Run dropped = Run.start(slotArgs("--drop"));
+        assertThat(dropped.awaitReport().text("dropped")).isEqualTo("true");
+        assertThat(dropped.awaitExit()).isZero();
+        try (Connection c = postgres.connect(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'deep_storage_cli'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
+
+    private static List<String> slotArgs(String... more) {
+        List<String> args = new ArrayList<>(List.of("bronze-slot", "--pg-host", postgres.host(), "--pg-port",
+                String.valueOf(postgres.port()), "--pg-database", postgres.database(), "--pg-user", postgres.user(),
+                "--slot-name", "deep_storage_cli"));
+        args.addAll(List.of(more));
+        return args;
     }
 
     private static List<String> bronzeArgs() {
