@@ -22,16 +22,21 @@ import io.deepstorage.schemas.LakeLayout;
 public final class BronzeSettings implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** The job's own options; the lake endpoint's ({@link LakeEndpoint#OPTIONS}) come with them in {@link #OPTIONS}. */
-    static final List<OptionSpec> JOB_OPTIONS = List.of(
+    /** Where the outbox database is and who connects: shared with the commands that look at its slot. */
+    public static final List<OptionSpec> DATABASE_OPTIONS = List.of(
             OptionSpec.value("pg-host", "PG_HOST", "localhost", "PostgreSQL host of the outbox"),
             OptionSpec.value("pg-port", "PG_PORT", "5432", "PostgreSQL port"),
             OptionSpec.value("pg-database", "PG_DATABASE", null, "database holding stop_events (required)"),
             OptionSpec.value("pg-user", "PG_USER", null, "replication-capable user (required)"),
-            OptionSpec.value("pg-password-file", "PG_PASSWORD_FILE", null, "file holding the password; else env PG_PASSWORD"),
+            OptionSpec.value("pg-password-file", "PG_PASSWORD_FILE", null, "file holding the password; else env PG_PASSWORD"));
+    public static final OptionSpec SLOT_NAME =
+            OptionSpec.value("slot-name", "BRONZE_SLOT_NAME", "deep_storage_bronze", "logical replication slot of this job");
+
+    /** The job's own options; the lake endpoint's ({@link LakeEndpoint#OPTIONS}) come with them in {@link #OPTIONS}. */
+    static final List<OptionSpec> JOB_OPTIONS = Stream.concat(DATABASE_OPTIONS.stream(), Stream.of(
             OptionSpec.value("pg-schema", "PG_SCHEMA", "public", "schema of the outbox table"),
             OptionSpec.value("pg-table", "PG_TABLE", "stop_events", "outbox table"),
-            OptionSpec.value("slot-name", "BRONZE_SLOT_NAME", "deep_storage_bronze", "logical replication slot of this job"),
+            SLOT_NAME,
             OptionSpec.value("publication", "BRONZE_PUBLICATION", "deep_storage_bronze", "pre-created publication FOR TABLE stop_events"),
             OptionSpec.value("startup", "BRONZE_STARTUP", "initial", "initial (snapshot, then stream) or latest (stream only)"),
             OptionSpec.value("snapshot-chunk-size", "BRONZE_SNAPSHOT_CHUNK_SIZE", "100000", "rows per snapshot chunk"),
@@ -42,7 +47,7 @@ public final class BronzeSettings implements Serializable {
             OptionSpec.value("savepoint-dir", "BRONZE_SAVEPOINT_DIR", null, "where a stop takes its savepoint (default s3://<bucket>/flink/savepoints)"),
             OptionSpec.value("state-backend", "BRONZE_STATE_BACKEND", "rocksdb", "rocksdb (incremental checkpoints) or hashmap"),
             OptionSpec.value("dedup-ttl", "BRONZE_DEDUP_TTL", "7d", "how long an event_id is remembered for dropping duplicates"),
-            OptionSpec.value("parallelism", "BRONZE_PARALLELISM", null, "job parallelism (default: the cluster's)"));
+            OptionSpec.value("parallelism", "BRONZE_PARALLELISM", null, "job parallelism (default: the cluster's)"))).toList();
 
     /** Every option of the bronze job: the lake endpoint's (bucket, S3) and its own. */
     public static final List<OptionSpec> OPTIONS = Stream.concat(LakeEndpoint.OPTIONS.stream(), JOB_OPTIONS.stream()).toList();
@@ -72,11 +77,12 @@ public final class BronzeSettings implements Serializable {
     public final String runId;
 
     private BronzeSettings(CommandLine v) {
+        Database db = database(v);
         pgHost = v.required("pg-host");
         pgPort = v.integer("pg-port", 1, 65535);
         pgDatabase = v.required("pg-database");
-        pgUser = v.required("pg-user");
-        pgPassword = v.secret("pg-password-file", "PG_PASSWORD").orElse(null);
+        pgUser = db.user();
+        pgPassword = db.password();
         pgSchema = v.identifier("pg-schema");
         pgTable = v.identifier("pg-table");
         slotName = v.identifier("slot-name");
@@ -112,6 +118,12 @@ public final class BronzeSettings implements Serializable {
 
     /** The outbox database. */
     public Database database() { return Database.of(pgHost, pgPort, pgDatabase, pgUser, pgPassword); }
+
+    /** The outbox database from {@link #DATABASE_OPTIONS} already parsed. */
+    public static Database database(CommandLine v) {
+        return Database.of(v.required("pg-host"), v.integer("pg-port", 1, 65535), v.required("pg-database"),
+                v.required("pg-user"), v.secret("pg-password-file", "PG_PASSWORD").orElse(null));
+    }
 
     public String pgPassword() { return pgPassword; }
 

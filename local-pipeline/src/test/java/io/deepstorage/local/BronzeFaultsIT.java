@@ -233,33 +233,6 @@ class BronzeFaultsIT {
         }
     }
 
-    @Test
-    void aTransactionWrittenRightAfterARestoreAtAQuietPositionKeepsItsFirstChange() throws Exception {
-        // FLINK-39265: BEGIN and a transaction's first change share an LSN; a source restored at a quiet commit
-        // position can take that first change as already processed. Aimed at on purpose: the job is killed after
-        // checkpoints that followed only heartbeats, and the next outbox transaction (three events, as the app writes
-        // TRIGGERED, SUBMITTED, EXECUTED) is written before anything else reaches the WAL.
-        Case c = new Case("flink-39265");
-        c.seed(30);
-        for (int cycle = 1; cycle <= 3; cycle++) {
-            try (JobProcess job = c.bronze("cycle-" + cycle, cycle > 1, 0)) {
-                assertThat(job.awaitReport(300).kind()).isEqualTo(JobReport.Kind.CAUGHT_UP);
-                int checkpoints = c.completedCheckpoints();
-                c.await("two checkpoints over a quiet outbox", () -> c.completedCheckpoints() >= checkpoints + 2);
-                kill(job);
-            }
-            try (Connection conn = c.db.connect(); Statement s = conn.createStatement()) {
-                conn.setAutoCommit(false);
-                s.execute("INSERT INTO stop_events SELECT gen_random_uuid(), NULL, occurred_at, operation_id + " + (100_000 * cycle)
-                        + ", client_id, symbol, event_type, trigger_price, stop_price, quantity, side, execution_token,"
-                        + " payload_json, request_payload_hash, exchange_order_id, fill_price, slippage_pct, source,"
-                        + " error_message, retry_count FROM stop_events WHERE operation_id < 100000 ORDER BY event_id LIMIT 3");
-                conn.commit();
-            }
-        }
-        c.assertExactlyOnce(c.finish());
-    }
-
     private static void kill(JobProcess job) throws Exception {
         ProcessHandle.of(job.pid()).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL: no savepoint, no cleanup
         job.awaitExit(60);
@@ -386,18 +359,6 @@ class BronzeFaultsIT {
                     return list.map(p -> new LakeLayout.Entry(p.toString(), p.getFileName().toString(), Files.isDirectory(p), 0)).toList();
                 }
             }).size();
-        }
-
-        /** The highest completed checkpoint number of any run (older ones are not retained). */
-        int completedCheckpoints() throws Exception {
-            Path checkpoints = lakeRoot.resolve(bucket).resolve(LakeLayout.FLINK_CHECKPOINTS);
-            if (!Files.exists(checkpoints)) {
-                return 0;
-            }
-            try (Stream<Path> metadata = Files.find(checkpoints, 3, (p, a) -> p.getFileName().toString().equals("_metadata")
-                    && p.getParent().getFileName().toString().matches("chk-\\d+"))) {
-                return metadata.mapToInt(p -> Integer.parseInt(p.getParent().getFileName().toString().substring(4))).max().orElse(0);
-            }
         }
 
         boolean checkpointInFlight() throws Exception {

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.stream.Stream;
 
+import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.Database;
 import io.deepstorage.cli.JobReport;
@@ -17,14 +19,9 @@ import io.deepstorage.cli.SettingException;
  * (exit 1): stop the job first. Dropping loses the job's position; the way back is a replay (docs/operations.md).
  */
 public final class BronzeSlotCommand {
-    static final List<OptionSpec> OPTIONS = List.of(
-            OptionSpec.value("pg-host", "PG_HOST", "localhost", "PostgreSQL host of the outbox"),
-            OptionSpec.value("pg-port", "PG_PORT", "5432", "PostgreSQL port"),
-            OptionSpec.value("pg-database", "PG_DATABASE", null, "database holding stop_events (required)"),
-            OptionSpec.value("pg-user", "PG_USER", null, "replication-capable user (required)"),
-            OptionSpec.value("pg-password-file", "PG_PASSWORD_FILE", null, "file holding the password; else env PG_PASSWORD"),
-            OptionSpec.value("slot-name", "BRONZE_SLOT_NAME", "deep_storage_bronze", "logical replication slot of the bronze job"),
-            OptionSpec.flag("drop", null, "drop the slot (refused while a walsender uses it)"));
+    static final List<OptionSpec> OPTIONS = Stream.concat(BronzeSettings.DATABASE_OPTIONS.stream(), Stream.of(
+            BronzeSettings.SLOT_NAME,
+            OptionSpec.flag("drop", null, "drop the slot (refused while a walsender uses it)"))).toList();
 
     private BronzeSlotCommand() {}
 
@@ -39,8 +36,7 @@ public final class BronzeSlotCommand {
         boolean drop;
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
-            db = Database.of(cli.required("pg-host"), cli.integer("pg-port", 1, 65535), cli.required("pg-database"),
-                    cli.required("pg-user"), cli.secret("pg-password-file", "PG_PASSWORD").orElse(null));
+            db = BronzeSettings.database(cli);
             slot = cli.identifier("slot-name");
             drop = cli.bool("drop");
         } catch (SettingException e) {
