@@ -4,7 +4,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
@@ -285,6 +287,31 @@ public final class OutboxTrafficGenerator {
     }
 
     /** Inserts rows in one transaction of their own, for tests that need exact rows. */
+    /**
+     * Re-delivers one event as the app does after a retry: deleted, then written again with the same content, in two
+     * transactions. Returns its event_id.
+     */
+    public static String redeliverOne(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        try (Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("CREATE TEMP TABLE redelivered AS SELECT * FROM stop_events ORDER BY event_id LIMIT 1");
+            String eventId;
+            try (ResultSet rs = s.executeQuery("SELECT event_id::text FROM redelivered")) {
+                rs.next();
+                eventId = rs.getString(1);
+            }
+            s.execute("DELETE FROM stop_events WHERE event_id IN (SELECT event_id FROM redelivered)");
+            c.commit();
+            s.execute("INSERT INTO stop_events SELECT * FROM redelivered");
+            s.execute("DROP TABLE redelivered");
+            c.commit();
+            return eventId;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
     public static void insert(Connection c, List<Row> rows) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);

@@ -71,7 +71,9 @@ class DeepStorageIT {
         int events = generate(300, 1);
         Run first = Run.start(bronzeArgs());
         assertThat(first.awaitReport().kind()).isEqualTo(JobReport.Kind.CAUGHT_UP);
-        redeliverOneEvent();
+        try (Connection c = postgres.connect()) {
+            OutboxTrafficGenerator.redeliverOne(c);
+        }
         awaitSlotConfirmedNow(); // the delete and the second copy went through a completed checkpoint
         // SIGTERM (through the handle: Process.destroy() would also close our end of its output): ./deep-storage has
         // become the job's JVM.
@@ -144,18 +146,6 @@ class DeepStorageIT {
             return new OutboxTrafficGenerator(() -> c, OutboxTrafficGenerator.Options.defaults(events).withSeed(firstOperationId)
                     .withFirstOperationId(firstOperationId).withLateCommits(0).withRedeliveries(0)
                     .withStart(Instant.parse("2026-11-20T08:00:00Z"))).run().events();
-        }
-    }
-
-    /** The app re-delivers one event: deleted, then written again with the same content. */
-    private static void redeliverOneEvent() throws Exception {
-        try (Connection c = postgres.connect(); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            s.execute("CREATE TEMP TABLE again AS SELECT * FROM stop_events ORDER BY event_id LIMIT 1");
-            s.execute("DELETE FROM stop_events WHERE event_id IN (SELECT event_id FROM again)");
-            c.commit();
-            s.execute("INSERT INTO stop_events SELECT * FROM again");
-            c.commit();
         }
     }
 
