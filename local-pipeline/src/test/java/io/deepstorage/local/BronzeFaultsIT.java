@@ -63,7 +63,6 @@ class BronzeFaultsIT {
                 "restart-strategy.exponential-delay.max-backoff: 5 s",
                 "execution.checkpointing.tolerable-failed-checkpoints: 1000",
                 "execution.checkpointing.timeout: 15 s",
-                "task.cancellation.timeout: 20000",
                 "fs.s3a.attempts.maximum: 2",
                 "s3.attempts.maximum: 2",
                 "s3.retry.limit: 2",
@@ -131,9 +130,10 @@ class BronzeFaultsIT {
         try (Traffic traffic = new Traffic(c); JobProcess job = c.streamingUnder(traffic)) {
             // The source's replication connection dies under it (as on a network cut). Either the source fails, or
             // (Flink CDC 3.2.1 sometimes swallows the error) the slot guard fails the task once the slot has had no
-            // walsender for 30 s; Flink restarts the job from its last checkpoint. Should the failed task not cancel
-            // in time (task.cancellation.timeout), the TaskManager is given up and the process ends: the operator
-            // then starts it again from the latest state, as Kubernetes restarts the pod.
+            // walsender for 30 s; Flink restarts the job from its last checkpoint. Should the job's process end
+            // instead, the operator starts it again from the latest state, as Kubernetes restarts the pod. (The
+            // source needs up to 30 s to close its fetcher when it fails: task.cancellation.timeout, 180 s by
+            // default, must stay above that, or the TaskManager is given up.)
             int pid = c.terminateWalsender();
             c.await("the source streaming again", () -> (c.slotStreaming() && c.walsenderPid() != pid) || !job.isAlive());
             JobProcess running = job;
