@@ -124,6 +124,7 @@ public final class BronzeJob {
 
     /** The Flink CDC incremental Postgres source: initial snapshot, then the logical replication stream (pgoutput). */
     public static Source<OutboxChange, ?, ?> outboxSource(BronzeSettings s) {
+        requireSafeResumePosition();
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", s.publication);
         // The publication is created by the DBA (docs/operations.md); the job must not need to own the table.
@@ -148,6 +149,24 @@ public final class BronzeJob {
                 .debeziumProperties(debezium)
                 .deserializer(new OutboxChangeDeserializer())
                 .build();
+    }
+
+    /**
+     * A restored source finds where to resume with {@code WalPositionLocator}. Debezium 1.9.8's own copy loses the first
+     * change after some restores (FLINK-39265); ours (flink-bronze, same class name) must be the one loaded, and says
+     * so with a field Debezium's lacks.
+     */
+    static void requireSafeResumePosition() {
+        Class<?> locator = io.debezium.connector.postgresql.connection.WalPositionLocator.class;
+        try {
+            locator.getField("RESUME_RULE");
+        } catch (NoSuchFieldException e) {
+            var source = locator.getProtectionDomain().getCodeSource();
+            throw new IllegalStateException("Debezium's own WalPositionLocator was loaded (from "
+                    + (source == null ? "an unknown location" : source.getLocation()) + "): it can lose the first change"
+                    + " after a restore (FLINK-39265). Put the bronze job jar (or flink-bronze's classes) before the"
+                    + " Debezium jar on the classpath.");
+        }
     }
 
     /**
