@@ -43,7 +43,7 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, BronzeEven
                 .cleanupFullSnapshot()
                 .build());
         seenContent = getRuntimeContext().getMapState(descriptor);
-        duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
+        duplicates = BronzeMetrics.group(getRuntimeContext()).counter(BronzeMetrics.DUPLICATES_DROPPED);
         duplicateTotal = getRuntimeContext().getLongCounter(DUPLICATE_COUNT);
     }
 

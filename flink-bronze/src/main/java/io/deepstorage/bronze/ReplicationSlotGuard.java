@@ -32,8 +32,8 @@ import io.deepstorage.cli.Database;
  * and (2) a slot without a walsender for longer than {@code maxInactive} fails the task: Flink restores the last
  * checkpoint taken while the source still read.</li>
  * <li><b>WAL retained</b>: gauges {@code slotRetainedWalBytes} (current WAL − restart_lsn),
- * {@code slotUnconfirmedWalBytes} (current WAL − confirmed_flush_lsn) and {@code slotStreaming}, and a log line a
- * minute.</li>
+ * {@code slotUnconfirmedWalBytes} (current WAL − confirmed_flush_lsn) and {@code slotStreaming} in the bronze metric
+ * group ({@link BronzeMetrics}), and a log line a minute.</li>
  * </ul>
  */
 public class ReplicationSlotGuard extends AbstractStreamOperator<OutboxChange>
@@ -68,10 +68,10 @@ public class ReplicationSlotGuard extends AbstractStreamOperator<OutboxChange>
         if (getRuntimeContext().getIndexOfThisSubtask() != 0) {
             return;
         }
-        var metrics = getRuntimeContext().getMetricGroup();
-        metrics.gauge("slotRetainedWalBytes", () -> retainedBytes);
-        metrics.gauge("slotUnconfirmedWalBytes", () -> unconfirmedBytes);
-        metrics.gauge("slotStreaming", () -> streaming);
+        var metrics = BronzeMetrics.group(getRuntimeContext());
+        metrics.gauge(BronzeMetrics.SLOT_RETAINED_WAL_BYTES, () -> retainedBytes);
+        metrics.gauge(BronzeMetrics.SLOT_UNCONFIRMED_WAL_BYTES, () -> unconfirmedBytes);
+        metrics.gauge(BronzeMetrics.SLOT_STREAMING, () -> streaming);
         schedule();
     }
 

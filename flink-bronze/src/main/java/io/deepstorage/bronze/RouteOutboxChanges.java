@@ -5,6 +5,7 @@ import java.time.Instant;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -14,7 +15,10 @@ import org.slf4j.LoggerFactory;
 import io.deepstorage.schemas.BronzeEvent;
 import io.deepstorage.schemas.DeadLetter;
 
-/** Sends valid changes on as bronze records and the rest to the dead-letter side output; counts and logs deletes. */
+/**
+ * Sends valid changes on as bronze records and the rest to the dead-letter side output; counts and logs deletes.
+ * Counts every change it reads and measures the source lag ({@link BronzeMetrics}).
+ */
 public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RouteOutboxChanges.class);
@@ -25,12 +29,14 @@ public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEven
     public static final String UPDATE_COUNT = "outbox_updates";
 
     private final String runId;
+    private transient Counter eventsIn;
     private transient Counter deadLetters;
     private transient Counter deletes;
     private transient Counter updates;
     private transient LongCounter deadLetterTotal;
     private transient LongCounter deleteTotal;
     private transient LongCounter updateTotal;
+    private transient volatile long sourceLagMs;
 
     public RouteOutboxChanges(String runId) {
         this.runId = runId;
@@ -38,9 +44,13 @@ public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEven
 
     @Override
     public void open(Configuration parameters) {
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
-        deletes = getRuntimeContext().getMetricGroup().counter("outboxDeletes");
-        updates = getRuntimeContext().getMetricGroup().counter("outboxUpdates");
+        MetricGroup metrics = BronzeMetrics.group(getRuntimeContext());
+        eventsIn = metrics.counter(BronzeMetrics.EVENTS_IN);
+        deadLetters = metrics.counter(BronzeMetrics.DEAD_LETTERS);
+        deletes = metrics.counter(BronzeMetrics.OUTBOX_DELETES);
+        updates = metrics.counter(BronzeMetrics.OUTBOX_UPDATES);
+        sourceLagMs = -1;
+        metrics.gauge(BronzeMetrics.SOURCE_LAG_MS, () -> sourceLagMs);
         deadLetterTotal = getRuntimeContext().getLongCounter(DEAD_LETTER_COUNT);
         deleteTotal = getRuntimeContext().getLongCounter(DELETE_COUNT);
         updateTotal = getRuntimeContext().getLongCounter(UPDATE_COUNT);
@@ -48,6 +58,12 @@ public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEven
 
     @Override
     public void processElement(OutboxChange change, Context ctx, Collector<BronzeEvent> out) {
+        eventsIn.inc();
+        if (change.sourceTimeMicros != null) {
+            // Measured when the change is read, so a quiet outbox does not look like lag; a clock behind the
+            // database's would make it negative, which means "no lag" too.
+            sourceLagMs = Math.max(0, ctx.timerService().currentProcessingTime() - change.sourceTimeMicros / 1000);
+        }
         OutboxChangeToBronze.Outcome outcome = OutboxChangeToBronze.map(change, Instant.now(), runId);
         if (outcome.event() != null) {
             if (OutboxChange.UPDATE.equals(change.kind)) {

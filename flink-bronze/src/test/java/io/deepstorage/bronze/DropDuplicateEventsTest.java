@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -80,6 +81,25 @@ class DropDuplicateEventsTest {
             h.setStateTtlProcessingTime(Duration.ofMinutes(59 + 61).toMillis());
             h.processElement(new StreamRecord<>(event("INSERT", null, 3)));
             assertThat(output(h)).extracting(BronzeEvent::getSourceLsn).containsExactly(1L, 3L);
+        }
+    }
+
+    @Test
+    void eachDroppedDeliveryIsCountedInTheBronzeMetricsAndTheAccumulator() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        MockEnvironment env = metrics.environment();
+        try (env; var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new DropDuplicateEvents(Duration.ofDays(7))), BronzeEvent::getEventId, Types.STRING, env)) {
+            h.open();
+            h.processElement(new StreamRecord<>(event("SNAPSHOT", null, 1)));
+            h.processElement(new StreamRecord<>(event("INSERT", null, 2)));
+            h.processElement(new StreamRecord<>(event("INSERT", null, 3)));
+            h.processElement(new StreamRecord<>(event("UPDATE", "a new version is no duplicate", 4)));
+
+            assertThat(output(h)).hasSize(2);
+            assertThat(metrics.count("bronze.duplicatesDropped")).isEqualTo(2);
+            assertThat(env.getAccumulatorRegistry().getUserMap().get(DropDuplicateEvents.DUPLICATE_COUNT).getLocalValue())
+                    .isEqualTo(2L);
         }
     }
 }

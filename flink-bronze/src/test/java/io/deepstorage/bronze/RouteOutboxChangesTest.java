@@ -7,13 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.flink.api.common.accumulators.Accumulator;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -80,32 +74,89 @@ class RouteOutboxChangesTest {
         }
     }
 
+    /** A harness whose operator registers its metrics in {@code metrics}. */
+    static OneInputStreamOperatorTestHarness<OutboxChange, BronzeEvent> harness(MockEnvironment env)
+            throws Exception {
+        var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RouteOutboxChanges("run-1")), env);
+        h.open();
+        return h;
+    }
+
     @Test
-    void eachDeadLetterDeleteAndUpdateIsCountedInTheMetricsAndTheAccumulators() throws Exception {
-        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
-        MockEnvironment env = new MockEnvironmentBuilder()
-                .setMetricGroup(new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                    @Override
-                    public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name) {
-                        return metrics;
-                    }
-                })
-                .build();
-        try (env; var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RouteOutboxChanges("run-1")), env)) {
-            h.open();
+    void eachChangeDeadLetterDeleteAndUpdateIsCountedInTheBronzeMetricsAndTheAccumulators() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        MockEnvironment env = metrics.environment();
+        try (env; var h = harness(env)) {
             for (OutboxChange c : List.of(malformed(), malformed(), OutboxChangeToBronzeTest.change(OutboxChange.DELETE),
                     OutboxChangeToBronzeTest.change(OutboxChange.UPDATE), OutboxChangeToBronzeTest.change(OutboxChange.UPDATE),
                     OutboxChangeToBronzeTest.change(OutboxChange.UPDATE), OutboxChangeToBronzeTest.change(OutboxChange.INSERT))) {
                 h.processElement(new StreamRecord<>(c));
             }
 
-            assertThat(((Counter) metrics.get("deadLetters")).getCount()).isEqualTo(2);
-            assertThat(((Counter) metrics.get("outboxDeletes")).getCount()).isEqualTo(1);
-            assertThat(((Counter) metrics.get("outboxUpdates")).getCount()).isEqualTo(3);
+            assertThat(metrics.count("bronze.eventsIn")).isEqualTo(7);
+            assertThat(metrics.count("bronze.deadLetters")).isEqualTo(2);
+            assertThat(metrics.count("bronze.outboxDeletes")).isEqualTo(1);
+            assertThat(metrics.count("bronze.outboxUpdates")).isEqualTo(3);
             Map<String, Accumulator<?, ?>> accumulators = env.getAccumulatorRegistry().getUserMap();
             assertThat(accumulators.get(RouteOutboxChanges.DEAD_LETTER_COUNT).getLocalValue()).isEqualTo(2L);
             assertThat(accumulators.get(RouteOutboxChanges.DELETE_COUNT).getLocalValue()).isEqualTo(1L);
             assertThat(accumulators.get(RouteOutboxChanges.UPDATE_COUNT).getLocalValue()).isEqualTo(3L);
+        }
+    }
+
+    static OutboxChange committedAt(String kind, long commitMillis) {
+        OutboxChange c = OutboxChangeToBronzeTest.change(kind);
+        c.sourceTimeMicros = commitMillis * 1000;
+        return c;
+    }
+
+    @Test
+    void theSourceLagIsTheReadTimeOfTheLastStreamedChangeMinusItsCommitTime() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        MockEnvironment env = metrics.environment();
+        try (env; var h = harness(env)) {
+            assertThat(metrics.gauge("bronze.sourceLagMs")).as("nothing read yet").isEqualTo(-1L);
+
+            h.setProcessingTime(1_000_000);
+            h.processElement(new StreamRecord<>(committedAt(OutboxChange.INSERT, 998_500)));
+            assertThat(metrics.gauge("bronze.sourceLagMs")).isEqualTo(1_500L);
+
+            // A malformed row and a delete are changes the job read as well.
+            h.setProcessingTime(2_000_000);
+            h.processElement(new StreamRecord<>(committedAt(OutboxChange.DELETE, 1_999_800)));
+            assertThat(metrics.gauge("bronze.sourceLagMs")).isEqualTo(200L);
+            OutboxChange late = malformed();
+            late.sourceTimeMicros = 1_940_000_000L;
+            h.processElement(new StreamRecord<>(late));
+            assertThat(metrics.gauge("bronze.sourceLagMs")).isEqualTo(60_000L);
+        }
+    }
+
+    @Test
+    void aQuietOutboxOrASnapshotRowWithoutCommitTimeLeavesTheSourceLagAsItWas() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        MockEnvironment env = metrics.environment();
+        try (env; var h = harness(env)) {
+            h.setProcessingTime(1_000_000);
+            h.processElement(new StreamRecord<>(committedAt(OutboxChange.INSERT, 999_000)));
+            h.setProcessingTime(9_000_000);
+            assertThat(metrics.gauge("bronze.sourceLagMs")).isEqualTo(1_000L);
+            OutboxChange snapshot = OutboxChangeToBronzeTest.change(OutboxChange.SNAPSHOT);
+            snapshot.sourceTimeMicros = null;
+            h.processElement(new StreamRecord<>(snapshot));
+            assertThat(metrics.gauge("bronze.sourceLagMs")).isEqualTo(1_000L);
+            assertThat(metrics.count("bronze.eventsIn")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aCommitTimeAheadOfTheJobsClockCountsAsNoLag() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics();
+        MockEnvironment env = metrics.environment();
+        try (env; var h = harness(env)) {
+            h.setProcessingTime(1_000_000);
+            h.processElement(new StreamRecord<>(committedAt(OutboxChange.INSERT, 1_000_250)));
+            assertThat(metrics.gauge("bronze.sourceLagMs")).isEqualTo(0L);
         }
     }
 }
