@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Properties;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -46,17 +47,21 @@ public final class BronzeJob {
     /** Beside the real CDC source only: it talks to the source's database. */
     private final ReplicationSlotGuard slotGuard;
 
+    /** Absent in the job as shipped; see {@link #withStepBeforeSink}. */
+    private final Step stepBeforeSink;
+
     public BronzeJob(BronzeSettings settings, Source<OutboxChange, ?, ?> source, Sink<BronzeEvent> events, Sink<DeadLetter> deadLetters) {
-        this(settings, source, events, deadLetters, null);
+        this(settings, source, events, deadLetters, null, null);
     }
 
     private BronzeJob(BronzeSettings settings, Source<OutboxChange, ?, ?> source, Sink<BronzeEvent> events,
-                      Sink<DeadLetter> deadLetters, ReplicationSlotGuard slotGuard) {
+                      Sink<DeadLetter> deadLetters, ReplicationSlotGuard slotGuard, Step stepBeforeSink) {
         this.settings = settings;
         this.source = source;
         this.events = events;
         this.deadLetters = deadLetters;
         this.slotGuard = slotGuard;
+        this.stepBeforeSink = stepBeforeSink;
     }
 
     /** Wires the real source, its slot guard and the sinks from settings. */
@@ -66,8 +71,24 @@ public final class BronzeJob {
                 : Duration.ofSeconds(30);
         return new BronzeJob(settings, outboxSource(settings), BronzeSinks.events(settings.lakeUri()),
                 BronzeSinks.deadLetters(settings.lakeUri()),
-                new ReplicationSlotGuard(settings.database(), settings.slotName, settings.heartbeatInterval, maxInactive));
+                new ReplicationSlotGuard(settings.database(), settings.slotName, settings.heartbeatInterval, maxInactive),
+                null);
     }
+
+    /** The same job writing its bronze records with another sink (same uid, so its state maps across an upgrade). */
+    public BronzeJob withEventsSink(Sink<BronzeEvent> otherEvents) {
+        return new BronzeJob(settings, source, otherEvents, deadLetters, slotGuard, stepBeforeSink);
+    }
+
+    /**
+     * The same job with one more stateless step between deduplication and the events sink: the shape of an upgrade
+     * that adds an operator. Savepoints of the job without it restore into it, and back.
+     */
+    public BronzeJob withStepBeforeSink(String uid, MapFunction<BronzeEvent, BronzeEvent> step) {
+        return new BronzeJob(settings, source, events, deadLetters, slotGuard, new Step(uid, step));
+    }
+
+    private record Step(String uid, MapFunction<BronzeEvent, BronzeEvent> function) {}
 
     /** Adds the pipeline and the checkpointing it relies on to {@code env}. */
     public void attachTo(StreamExecutionEnvironment env) {
@@ -103,10 +124,14 @@ public final class BronzeJob {
                 .uid("dead-letter-sink")
                 .name("bronze/_dlq parquet");
 
-        routed.keyBy(BronzeEvent::getEventId)
+        DataStream<BronzeEvent> deduplicated = routed.keyBy(BronzeEvent::getEventId)
                 .process(new DropDuplicateEvents(settings.dedupTtl))
                 .uid("drop-duplicate-events")
-                .name("drop duplicate event_ids")
+                .name("drop duplicate event_ids");
+        if (stepBeforeSink != null) {
+            deduplicated = deduplicated.map(stepBeforeSink.function()).uid(stepBeforeSink.uid()).name(stepBeforeSink.uid());
+        }
+        deduplicated
                 .sinkTo(events)
                 .uid("bronze-events-sink")
                 .name("bronze/events parquet");

@@ -3,6 +3,7 @@ package io.deepstorage.bronze;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
+import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -29,8 +30,12 @@ public final class BronzeSinks {
 
     /** {@code <lake>/bronze/events/date=YYYY-MM-DD/} by the UTC date of occurred_at. */
     public static FileSink<BronzeEvent> events(String lakeUri) {
-        return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_EVENTS),
-                        parquet(BronzeEvent.class))
+        return events(lakeUri, parquet(BronzeEvent.class));
+    }
+
+    /** {@link #events(String)} with another Parquet writer, e.g. a later or earlier schema of bronze (upgrade tests). */
+    public static FileSink<BronzeEvent> events(String lakeUri, BulkWriter.Factory<BronzeEvent> writer) {
+        return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_EVENTS), writer)
                 .withBucketAssigner(new UtcDateBuckets<>(e -> e.getOccurredAt()))
                 .withOutputFileConfig(partNames())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())

@@ -39,13 +39,17 @@ class SilverJobIT {
         this.kit = kit;
     }
 
+    private static BronzeEvent op1Executed() {
+        return event("op1-exec", 1, 10, "EXECUTED", DAY1.plusSeconds(3))
+                .setExecutionToken("tok-1").setFillPrice(price("99.5")).setSlippagePct(pct("0.5"))
+                .setExchangeOrderId("X-1").setSourceCommitLsn(110L).setSourceLsn(111L).build();
+    }
+
     /** Bronze holding: a snapshot + stream mix, a re-delivered event, a late-committed FAILED, a lone FAILED, a guard. */
     private String lakeWithBronze() {
         String lake = kit.newLake("silver");
         var conf = kit.spark().sparkContext().hadoopConfiguration();
-        BronzeEvent executed = event("op1-exec", 1, 10, "EXECUTED", DAY1.plusSeconds(3))
-                .setExecutionToken("tok-1").setFillPrice(price("99.5")).setSlippagePct(pct("0.5"))
-                .setExchangeOrderId("X-1").setSourceCommitLsn(110L).setSourceLsn(111L).build();
+        BronzeEvent executed = op1Executed();
         BronzeFixtures.write(conf, lake, List.of(
                 // op 1: the trigger came from the initial snapshot, the rest was streamed.
                 event("op1-trig", 1, 10, "STOP_TRIGGERED", DAY1).setChangeKind("SNAPSHOT").setEventSeq(null)
@@ -138,6 +142,30 @@ class SilverJobIT {
         assertThat(silverDir.resolve("client_id=10/date=2024-03-01")).isDirectory();
         assertThat(silverDir.resolve("client_id=20/date=2024-03-01")).isDirectory();
         assertThat(silverDir.resolve("client_id=20/date=2024-03-02")).isDirectory();
+    }
+
+    @Test
+    void bronze_written_before_and_after_an_upgrade_added_a_column_folds_together_and_a_copy_in_both_counts_once() {
+        String lake = lakeWithBronze();
+        var conf = kit.spark().sparkContext().hadoopConfiguration();
+        // The upgraded job writes bronze with one more nullable column: a new operation, and (after a rollback to
+        // an older savepoint) op 1's EXECUTED once more.
+        BronzeFixtures.writeWithNewColumn(conf, lake, List.of(
+                event("op5-trig", 5, 10, "STOP_TRIGGERED", DAY1.plusSeconds(40)).setSourceCommitLsn(500L).setSourceLsn(501L).build(),
+                event("op5-exec", 5, 10, "EXECUTED", DAY1.plusSeconds(41)).setSourceCommitLsn(500L).setSourceLsn(502L).build(),
+                BronzeEvent.newBuilder(op1Executed()).setIngestRunId("after-rollback").setIngestedAt(DAY2).build()),
+                "upgrade_note", "written by v2");
+
+        Run run = runSilver(kit.env(), SparkLake.args(lake));
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.summary()).containsEntry("rows_in", 14).containsEntry("distinct_events", 12)
+                .containsEntry("duplicates_dropped", 2).containsEntry("rows_out", 5);
+        Map<Long, Row> rows = silverByOperation(lake);
+        assertThat(rows.get(1L).<Integer>getAs("event_count")).as("op 1's EXECUTED counted once").isEqualTo(3);
+        assertThat(rows.get(1L).<String>getAs("status")).isEqualTo("EXECUTED");
+        assertThat(rows.get(5L).<String>getAs("status")).isEqualTo("EXECUTED");
+        assertThat(rows.get(5L).<Integer>getAs("event_count")).isEqualTo(2);
     }
 
     @Test

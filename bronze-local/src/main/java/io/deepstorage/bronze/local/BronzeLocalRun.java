@@ -61,6 +61,17 @@ public final class BronzeLocalRun implements AutoCloseable {
      * path) restores its state, as the operator does after losing the JobManager.
      */
     public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf, Optional<String> resumeFrom) throws Exception {
+        return start(settings, BronzeJob.fromSettings(settings), flinkConf, resumeFrom);
+    }
+
+    /** {@link #start(BronzeSettings, Configuration, Optional)} for a given job built from {@code settings}. */
+    public static BronzeLocalRun start(BronzeSettings settings, BronzeJob bronzeJob, Configuration flinkConf,
+                                      Optional<String> resumeFrom) throws Exception {
+        return new BronzeLocalRun(settings, bronzeJob.executeAsync(environment(flinkConf, resumeFrom)));
+    }
+
+    /** The in-process environment every local run uses, restoring from {@code resumeFrom} when given. */
+    public static StreamExecutionEnvironment environment(Configuration flinkConf, Optional<String> resumeFrom) {
         Configuration conf = new Configuration(flinkConf);
         // Locally a broken job should fail, not restart forever as a cluster deployment would.
         setDefault(conf, "restart-strategy.type", "fixed-delay");
@@ -68,8 +79,7 @@ public final class BronzeLocalRun implements AutoCloseable {
         setDefault(conf, "restart-strategy.fixed-delay.delay", "2 s");
         setDefault(conf, "execution.checkpointing.tolerable-failed-checkpoints", "3");
         resumeFrom.ifPresent(path -> conf.setString("execution.savepoint.path", path));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        return new BronzeLocalRun(settings, BronzeJob.fromSettings(settings).executeAsync(env));
+        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }
 
     public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf) throws Exception {

@@ -105,6 +105,21 @@ public final class CommittedParts {
         if (projection != null) {
             AvroReadSupport.setRequestedProjection(conf, projection);
         }
+        read(file, conf, rows);
+    }
+
+    /**
+     * Reads every row of one file as {@code readerSchema}, as a reader of a later bronze schema does: a column the
+     * file lacks takes the field's default.
+     */
+    public static void readRowsAs(LakeLayout.Entry file, Schema readerSchema, Consumer<GenericRecord> rows) throws IOException {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+        AvroReadSupport.setAvroReadSchema(conf, readerSchema);
+        read(file, conf, rows);
+    }
+
+    private static void read(LakeLayout.Entry file, org.apache.hadoop.conf.Configuration conf, Consumer<GenericRecord> rows)
+            throws IOException {
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new FlinkInputFile(file))
                 .withDataModel(DATA_MODEL)
                 .withConf(conf)

@@ -25,6 +25,8 @@ final class LakeServers {
     private static EmbeddedS3 s3;
     private static Configuration flinkConf;
     private static int counter;
+    private static final Map<String, String[]> argsByDatabase = new HashMap<>();
+    private static final Map<String, Map<String, String>> envByDatabase = new HashMap<>();
 
     private LakeServers() {}
 
@@ -63,16 +65,28 @@ final class LakeServers {
         String[] base = {"--pg-host", postgres().host(), "--pg-port", String.valueOf(postgres().port()),
             "--pg-database", db, "--pg-user", "postgres", "--bucket", bucket, "--s3-endpoint", s3().endpoint(),
             "--checkpoint-interval", "1s", "--heartbeat-interval", "1s", "--snapshot-chunk-size", "500"};
-        String[] args = new String[base.length + extraArgs.length];
-        System.arraycopy(base, 0, args, 0, base.length);
-        System.arraycopy(extraArgs, 0, args, base.length, extraArgs.length);
+        String[] args = concat(base, extraArgs);
         BronzeSettings settings = BronzeSettings.parse(args, env);
+        argsByDatabase.put(settings.pgDatabase, args);
+        envByDatabase.put(settings.pgDatabase, env);
         synchronized (LakeServers.class) {
             if (flinkConf == null) {
                 flinkConf = BronzeJob.configureS3(settings);
             }
         }
         return settings;
+    }
+
+    /** Settings for the same outbox and lake as {@code s}, with other options (the settings of a changed job). */
+    static synchronized BronzeSettings sameOutboxAndLake(BronzeSettings s, String... extraArgs) throws Exception {
+        return BronzeSettings.parse(concat(argsByDatabase.get(s.pgDatabase), extraArgs), envByDatabase.get(s.pgDatabase));
+    }
+
+    private static String[] concat(String[] base, String[] extra) {
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return args;
     }
 
     static Configuration flinkConf() {

@@ -17,6 +17,9 @@ import io.deepstorage.schemas.LakeLayout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import io.deepstorage.schemas.Schemas;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -74,6 +77,30 @@ public final class BronzeFixtures {
             }
             return file;
         }).toList();
+    }
+
+    /**
+     * Writes one part file (of the first event's date) with bronze's schema plus {@code column} (nullable), as a job
+     * upgraded to a wider bronze schema writes it; returns the file.
+     */
+    public static String writeWithNewColumn(Configuration hadoopConf, String lakeUri, List<BronzeEvent> events,
+                                            String column, String value) {
+        Schema wider = Schemas.withNullableColumn(BronzeEvent.getClassSchema(), column, "added by an upgrade");
+        String date = events.get(0).getOccurredAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
+        String file = lakeUri + "/" + LakeLayout.BRONZE_EVENTS + "/date=" + date + "/part-" + UUID.randomUUID() + ".parquet";
+        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(new Path(file))
+                .withSchema(wider)
+                .withDataModel(new BronzeEvent().getSpecificData())
+                .withConf(hadoopConf)
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .build()) {
+            for (BronzeEvent event : events) {
+                writer.write(Schemas.widened(event, wider, column, value));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write bronze fixture " + file, e);
+        }
+        return file;
     }
 
     /** Writes a file that is not a committed part (an in-progress or hidden file) which readers must ignore. */
