@@ -69,8 +69,9 @@ public final class BronzeJob {
         Duration maxInactive = settings.heartbeatInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
                 ? settings.heartbeatInterval.multipliedBy(3)
                 : Duration.ofSeconds(30);
-        return new BronzeJob(settings, outboxSource(settings), BronzeSinks.events(settings.lakeUri()),
-                BronzeSinks.deadLetters(settings.lakeUri()),
+        return new BronzeJob(settings, outboxSource(settings),
+                CountedFileSink.of(BronzeSinks.events(settings.lakeUri()), "events"),
+                CountedFileSink.of(BronzeSinks.deadLetters(settings.lakeUri()), "dead_letters"),
                 new ReplicationSlotGuard(settings.database(), settings.slotName, settings.heartbeatInterval, maxInactive),
                 null);
     }
