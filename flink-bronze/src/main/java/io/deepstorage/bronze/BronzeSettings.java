@@ -29,13 +29,15 @@ public final class BronzeSettings implements Serializable {
             OptionSpec.value("pg-database", "PG_DATABASE", null, "database holding stop_events (required)"),
             OptionSpec.value("pg-user", "PG_USER", null, "replication-capable user (required)"),
             OptionSpec.value("pg-password-file", "PG_PASSWORD_FILE", null, "file holding the password; else env PG_PASSWORD"));
+    public static final OptionSpec PG_SCHEMA = OptionSpec.value("pg-schema", "PG_SCHEMA", "public", "schema of the outbox table");
+    public static final OptionSpec PG_TABLE = OptionSpec.value("pg-table", "PG_TABLE", "stop_events", "outbox table");
     public static final OptionSpec SLOT_NAME =
             OptionSpec.value("slot-name", "BRONZE_SLOT_NAME", "deep_storage_bronze", "logical replication slot of this job");
 
     /** The job's own options; the lake endpoint's ({@link LakeEndpoint#OPTIONS}) come with them in {@link #OPTIONS}. */
     static final List<OptionSpec> JOB_OPTIONS = Stream.concat(DATABASE_OPTIONS.stream(), Stream.of(
-            OptionSpec.value("pg-schema", "PG_SCHEMA", "public", "schema of the outbox table"),
-            OptionSpec.value("pg-table", "PG_TABLE", "stop_events", "outbox table"),
+            PG_SCHEMA,
+            PG_TABLE,
             SLOT_NAME,
             OptionSpec.value("publication", "BRONZE_PUBLICATION", "deep_storage_bronze", "pre-created publication FOR TABLE stop_events"),
             OptionSpec.value("startup", "BRONZE_STARTUP", "initial", "initial (snapshot, then stream) or latest (stream only)"),

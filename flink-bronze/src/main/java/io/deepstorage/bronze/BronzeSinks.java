@@ -35,19 +35,33 @@ public final class BronzeSinks {
 
     /** {@link #events(String)} with another Parquet writer, e.g. a later or earlier schema of bronze (upgrade tests). */
     public static FileSink<BronzeEvent> events(String lakeUri, BulkWriter.Factory<BronzeEvent> writer) {
+        return events(lakeUri, writer, LakeLayout.PART_PREFIX);
+    }
+
+    /** {@link #events(String)} whose parts are named {@code <partPrefix>-…} (still committed parts: part-*). */
+    public static FileSink<BronzeEvent> events(String lakeUri, String partPrefix) {
+        return events(lakeUri, parquet(BronzeEvent.class), partPrefix);
+    }
+
+    private static FileSink<BronzeEvent> events(String lakeUri, BulkWriter.Factory<BronzeEvent> writer, String partPrefix) {
         return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_EVENTS), writer)
                 .withBucketAssigner(new UtcDateBuckets<>(e -> e.getOccurredAt()))
-                .withOutputFileConfig(partNames())
+                .withOutputFileConfig(partNames(partPrefix))
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .build();
     }
 
     /** {@code <lake>/bronze/_dlq/date=YYYY-MM-DD/} by the UTC date the letter was written (occurred_at may be the broken part). */
     public static FileSink<DeadLetter> deadLetters(String lakeUri) {
+        return deadLetters(lakeUri, LakeLayout.PART_PREFIX);
+    }
+
+    /** {@link #deadLetters(String)} whose parts are named {@code <partPrefix>-…}. */
+    public static FileSink<DeadLetter> deadLetters(String lakeUri, String partPrefix) {
         return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_DEAD_LETTERS),
                         parquet(DeadLetter.class))
                 .withBucketAssigner(new UtcDateBuckets<>(d -> d.getIngestedAt()))
-                .withOutputFileConfig(partNames())
+                .withOutputFileConfig(partNames(partPrefix))
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .build();
     }
@@ -65,9 +79,9 @@ public final class BronzeSinks {
                 .build());
     }
 
-    private static OutputFileConfig partNames() {
+    private static OutputFileConfig partNames(String partPrefix) {
         return OutputFileConfig.builder()
-                .withPartPrefix(LakeLayout.PART_PREFIX)
+                .withPartPrefix(partPrefix)
                 .withPartSuffix(LakeLayout.PART_SUFFIX)
                 .build();
     }

@@ -11,6 +11,8 @@ import java.math.BigDecimal;
  */
 public class OutboxChange {
     public static final String SNAPSHOT = "SNAPSHOT";
+    /** Read from the outbox table itself by a replay (no WAL position; the inserting transaction's id). */
+    public static final String REPLAY = "REPLAY";
     public static final String INSERT = "INSERT";
     public static final String UPDATE = "UPDATE";
     public static final String DELETE = "DELETE";

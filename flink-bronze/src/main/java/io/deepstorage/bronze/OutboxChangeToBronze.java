@@ -82,7 +82,8 @@ public final class OutboxChangeToBronze {
 
     /** The first rule a change breaks, or null when it makes a valid bronze record. */
     static String validate(OutboxChange c) {
-        if (!OutboxChange.SNAPSHOT.equals(c.kind) && !OutboxChange.INSERT.equals(c.kind) && !OutboxChange.UPDATE.equals(c.kind)) {
+        if (!OutboxChange.SNAPSHOT.equals(c.kind) && !OutboxChange.INSERT.equals(c.kind) && !OutboxChange.UPDATE.equals(c.kind)
+                && !OutboxChange.REPLAY.equals(c.kind)) {
             return "unknown change kind " + c.kind;
         }
         if (c.eventId == null) {

@@ -14,6 +14,8 @@ public enum JobCommand {
             "the streaming bronze job (outbox CDC → bronze Parquet) on a local Flink MiniCluster until stopped"),
     BRONZE_SLOT("bronze-slot", "bronze-local", "io.deepstorage.bronze.local.BronzeSlotCommand", "256m",
             "the bronze job's replication slot: WAL retained and confirmed; --drop drops it (refused while in use)"),
+    REPLAY("replay", "bronze-local", "io.deepstorage.bronze.local.ReplayCommand", "2g",
+            "re-ingests outbox rows --from a point (read from the table) into bronze beside the running job"),
     SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", "3g",
             "bronze → silver/stop_executions (Spark), one row per operation"),
     GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", "3g",
@@ -40,7 +42,7 @@ public enum JobCommand {
     /** What the job's JVM needs from its surroundings beyond the caller's environment. */
     public Map<String, String> environment(Path home) {
         // Flink loads its S3 filesystem as a plugin, never from the classpath.
-        return this == BRONZE
+        return this == BRONZE || this == REPLAY
                 ? Map.of("FLINK_PLUGINS_DIR", home.resolve(module).resolve("target/flink-plugins").toString())
                 : Map.of();
     }

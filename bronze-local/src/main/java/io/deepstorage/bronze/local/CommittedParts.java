@@ -83,20 +83,25 @@ public final class CommittedParts {
     private List<String> eventIdColumn() throws IOException {
         List<String> ids = new ArrayList<>();
         for (LakeLayout.Entry f : files()) {
-            List<String> cached = eventIdsByFile.get(f.path());
-            if (cached == null) {
-                List<String> read = new ArrayList<>();
-                Schema projection = SchemaBuilder.record("EventIdOnly").fields().optionalString("event_id").endRecord();
-                readRows(f, projection, r -> {
-                    Object id = r.get("event_id");
-                    read.add(id == null ? null : id.toString());
-                });
-                cached = read;
-                eventIdsByFile.put(f.path(), cached);
-            }
-            ids.addAll(cached);
+            ids.addAll(eventIds(f));
         }
         return ids;
+    }
+
+    /** The event_id column of one committed file (nulls kept), read once per file. */
+    public List<String> eventIds(LakeLayout.Entry f) throws IOException {
+        List<String> cached = eventIdsByFile.get(f.path());
+        if (cached == null) {
+            List<String> read = new ArrayList<>();
+            Schema projection = SchemaBuilder.record("EventIdOnly").fields().optionalString("event_id").endRecord();
+            readRows(f, projection, r -> {
+                Object id = r.get("event_id");
+                read.add(id == null ? null : id.toString());
+            });
+            cached = read;
+            eventIdsByFile.put(f.path(), cached);
+        }
+        return cached;
     }
 
     /** Reads every row of one file (all columns when {@code projection} is null). */

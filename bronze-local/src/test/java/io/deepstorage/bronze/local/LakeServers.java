@@ -26,6 +26,7 @@ final class LakeServers {
     private static Configuration flinkConf;
     private static int counter;
     private static final Map<String, String[]> argsByDatabase = new HashMap<>();
+    private static final Map<String, String[]> whereByDatabase = new HashMap<>();
     private static final Map<String, Map<String, String>> envByDatabase = new HashMap<>();
 
     private LakeServers() {}
@@ -62,9 +63,11 @@ final class LakeServers {
         env.put("AWS_ACCESS_KEY_ID", s3().accessKey());
         env.put("AWS_SECRET_ACCESS_KEY", s3().secretKey());
         env.put("PG_PASSWORD", "postgres");
-        String[] base = {"--pg-host", postgres().host(), "--pg-port", String.valueOf(postgres().port()),
-            "--pg-database", db, "--pg-user", "postgres", "--bucket", bucket, "--s3-endpoint", s3().endpoint(),
-            "--checkpoint-interval", "1s", "--heartbeat-interval", "1s", "--snapshot-chunk-size", "500"};
+        String[] where = {"--pg-host", postgres().host(), "--pg-port", String.valueOf(postgres().port()),
+            "--pg-database", db, "--pg-user", "postgres", "--bucket", bucket, "--s3-endpoint", s3().endpoint()};
+        whereByDatabase.put(db, where);
+        String[] base = concat(where, new String[] {
+            "--checkpoint-interval", "1s", "--heartbeat-interval", "1s", "--snapshot-chunk-size", "500"});
         String[] args = concat(base, extraArgs);
         BronzeSettings settings = BronzeSettings.parse(args, env);
         argsByDatabase.put(settings.pgDatabase, args);
@@ -82,6 +85,13 @@ final class LakeServers {
         return BronzeSettings.parse(concat(argsByDatabase.get(s.pgDatabase), extraArgs), envByDatabase.get(s.pgDatabase));
     }
 
+    /** Replay settings for the outbox and lake of {@code s}, with the replay's own options. */
+    static synchronized io.deepstorage.bronze.ReplaySettings replay(BronzeSettings s, String... replayArgs) {
+        return io.deepstorage.bronze.ReplaySettings.parse(concat(whereByDatabase.get(s.pgDatabase),
+                concat(new String[] {"--checkpoint-interval", "1s", "--replay-chunks", "4"}, replayArgs)),
+                envByDatabase.get(s.pgDatabase));
+    }
+
     private static String[] concat(String[] base, String[] extra) {
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);
@@ -91,6 +101,17 @@ final class LakeServers {
 
     static Configuration flinkConf() {
         return flinkConf;
+    }
+
+    /** Every event_id in the outbox of {@code s} now. */
+    static java.util.Set<String> outboxIds(BronzeSettings s) throws SQLException {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try (Connection c = connect(s); var rs = c.createStatement().executeQuery("SELECT event_id::text FROM stop_events")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
     }
 
     static Connection connect(BronzeSettings s) throws SQLException {

@@ -1,0 +1,131 @@
+package io.deepstorage.bronze;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.jdbc.source.JdbcSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import io.deepstorage.cli.SettingException;
+import io.deepstorage.schemas.BronzeEvent;
+import io.deepstorage.schemas.DeadLetter;
+import io.deepstorage.schemas.LakeLayout;
+
+/**
+ * Replay: outbox rows read again from the table itself (Flink's JdbcSource, chunked by event_id range, streaming
+ * fetches) → the streaming job's own {@link RouteOutboxChanges} (mapping, dead letters) → bronze Parquet, written
+ * beside what the streaming job writes. It never touches the replication slot, so bronze keeps streaming. Replayed
+ * copies of events already in bronze are copies: silver counts each event once.
+ *
+ * <p>Why Flink's JdbcSource and not the CDC source: Flink CDC 3.2's Postgres source can start only at the beginning
+ * (a full snapshot that needs a slot) or at the latest offset, and PostgreSQL cannot rewind a slot.
+ */
+public final class OutboxReplay {
+    public static final String JOB_NAME = "deep-storage-replay";
+
+    private final ReplaySettings settings;
+    private final Source<OutboxChange, ?, ?> source;
+    private final Sink<BronzeEvent> events;
+    private final Sink<DeadLetter> deadLetters;
+
+    public OutboxReplay(ReplaySettings settings, Source<OutboxChange, ?, ?> source, Sink<BronzeEvent> events,
+                        Sink<DeadLetter> deadLetters) {
+        this.settings = settings;
+        this.source = source;
+        this.events = events;
+        this.deadLetters = deadLetters;
+    }
+
+    /** The real source and bronze's sinks. */
+    public static OutboxReplay fromSettings(ReplaySettings s) {
+        return new OutboxReplay(s, outboxSource(s), BronzeSinks.events(s.lakeUri(), partPrefix(s)),
+                BronzeSinks.deadLetters(s.lakeUri(), partPrefix(s)));
+    }
+
+    /** A replay's parts are named {@code part-<run id>-…}: committed parts like any, and countable per replay. */
+    public static String partPrefix(ReplaySettings s) {
+        return LakeLayout.PART_PREFIX + "-" + s.runId;
+    }
+
+    public void attachTo(StreamExecutionEnvironment env) {
+        env.enableCheckpointing(settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig().setCheckpointStorage(settings.checkpointDir);
+        if (settings.parallelism != null) {
+            env.setParallelism(settings.parallelism);
+        }
+        SingleOutputStreamOperator<BronzeEvent> routed = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "outbox-replay")
+                .uid("outbox-replay-source")
+                .process(new RouteOutboxChanges(settings.runId))
+                .uid("replay-route-outbox-changes")
+                .name("outbox row → bronze record");
+        routed.getSideOutput(RouteOutboxChanges.DEAD_LETTERS).sinkTo(deadLetters)
+                .uid("replay-dead-letter-sink").name("bronze/_dlq parquet");
+        routed.sinkTo(events).uid("replay-events-sink").name("bronze/events parquet");
+    }
+
+    public JobClient executeAsync(StreamExecutionEnvironment env) throws Exception {
+        attachTo(env);
+        return env.executeAsync(JOB_NAME);
+    }
+
+    /** Flink's JdbcSource over {@link OutboxRows#chunkQuery}, one split per event_id chunk. */
+    public static Source<OutboxChange, ?, ?> outboxSource(ReplaySettings s) {
+        boolean commitTimestamps = commitTimestampsTracked(s);
+        return JdbcSource.<OutboxChange>builder()
+                .setDBUrl(s.database.url())
+                .setUsername(s.database.user())
+                .setPassword(s.database.password() == null ? "" : s.database.password())
+                .setDriverName("org.postgresql.Driver")
+                .setSql(OutboxRows.chunkQuery(s.pgSchema, s.pgTable, s.window, s.eventIds.orElse(null), commitTimestamps))
+                .setJdbcParameterValuesProvider(chunks(s.chunks))
+                .setResultExtractor(OutboxRows::read)
+                .setTypeInformation(TypeInformation.of(OutboxChange.class))
+                // PostgreSQL streams a result through a cursor only outside autocommit.
+                .setAutoCommit(false)
+                .setResultSetFetchSize(s.fetchSize)
+                .build();
+    }
+
+    private static org.apache.flink.connector.jdbc.split.JdbcParameterValuesProvider chunks(int n) {
+        return () -> OutboxRows.chunkBounds(n);
+    }
+
+    /** Whether PostgreSQL keeps commit times (track_commit_timestamp); asked once when the job is built. */
+    static boolean commitTimestampsTracked(ReplaySettings s) {
+        try (Connection c = s.database.connect();
+             ResultSet rs = c.createStatement().executeQuery("SELECT current_setting('track_commit_timestamp') = 'on'")) {
+            return rs.next() && rs.getBoolean(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot reach the outbox database " + s.database.url() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (io.deepstorage.cli.CommandLine.wantsHelp(args)) {
+            System.out.println(ReplaySettings.help("OutboxReplay"));
+            return;
+        }
+        ReplaySettings settings;
+        try {
+            settings = ReplaySettings.parse(args, System.getenv());
+        } catch (SettingException e) {
+            System.err.println("replay: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Configuration conf = new Configuration();
+        settings.lakeEndpoint().flinkSettings().forEach(conf::setString);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        fromSettings(settings).attachTo(env);
+        env.execute(JOB_NAME);
+    }
+}
