@@ -16,6 +16,8 @@ public enum JobCommand {
             "the bronze job's replication slot: WAL retained and confirmed; --drop drops it (refused while in use)"),
     REPLAY("replay", "bronze-local", "io.deepstorage.bronze.local.ReplayCommand", "2g",
             "re-ingests outbox rows --from a point (read from the table) into bronze beside the running job"),
+    AUDIT("audit", "bronze-local", "io.deepstorage.bronze.local.AuditCommand", "2g",
+            "compares the outbox with committed bronze for some dates; --repair replays what is missing"),
     SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", "3g",
             "bronze → silver/stop_executions (Spark), one row per operation"),
     GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", "3g",
@@ -42,7 +44,7 @@ public enum JobCommand {
     /** What the job's JVM needs from its surroundings beyond the caller's environment. */
     public Map<String, String> environment(Path home) {
         // Flink loads its S3 filesystem as a plugin, never from the classpath.
-        return this == BRONZE || this == REPLAY
+        return this == BRONZE || this == REPLAY || this == AUDIT
                 ? Map.of("FLINK_PLUGINS_DIR", home.resolve(module).resolve("target/flink-plugins").toString())
                 : Map.of();
     }

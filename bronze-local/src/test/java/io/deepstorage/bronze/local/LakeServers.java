@@ -85,6 +85,16 @@ final class LakeServers {
         return BronzeSettings.parse(concat(argsByDatabase.get(s.pgDatabase), extraArgs), envByDatabase.get(s.pgDatabase));
     }
 
+    /** Where the outbox and lake of {@code s} are: the database and endpoint options alone. */
+    static synchronized String[] where(BronzeSettings s, String... more) {
+        return concat(whereByDatabase.get(s.pgDatabase), more);
+    }
+
+    /** The environment the settings of {@code s} were read with (passwords, keys). */
+    static synchronized Map<String, String> env(BronzeSettings s) {
+        return envByDatabase.get(s.pgDatabase);
+    }
+
     /** Replay settings for the outbox and lake of {@code s}, with the replay's own options. */
     static synchronized io.deepstorage.bronze.ReplaySettings replay(BronzeSettings s, String... replayArgs) {
         return io.deepstorage.bronze.ReplaySettings.parse(concat(whereByDatabase.get(s.pgDatabase),
