@@ -104,6 +104,21 @@ class BrokenManifestsAreRejectedTest {
     b.add(bad("FlinkDeployment", null, FLINK_POD + ".tolerations.0.effect", "NoScheduled", "NoScheduled"));
     b.add(new Breakage("FlinkDeployment", null, "apiVersion v1beta2 (not served)",
         t -> t.put("apiVersion", "flink.apache.org/v1beta2"), "v1beta2"));
+    // PrometheusRule
+    b.add(typo("PrometheusRule", null, "spec.groups.0.rules.0.annotations", "annotation"));
+    b.add(typo("PrometheusRule", null, "spec.groups.0.rules.1.for", "fore"));
+    b.add(missing("PrometheusRule", null, "spec.groups.0.name", "name"));
+    b.add(missing("PrometheusRule", null, "spec.groups.0.rules.0.expr", "expr"));
+    b.add(missing("PrometheusRule", null, "spec", "spec"));
+    b.add(missing("PrometheusRule", null, "spec.groups.0.rules.0.labels.severity", "severity"));
+    b.add(missing("PrometheusRule", null, "spec.groups.0.rules.2.annotations.runbook_url", "runbook_url"));
+    b.add(bad("PrometheusRule", null, "spec.groups.0.rules.0.for", "15 minutes", "15 minutes"));
+    b.add(bad("PrometheusRule", null, "spec.groups.0.rules.0.expr", List.of("up"), "expr"));
+    b.add(bad("PrometheusRule", null, "spec.groups.0.name", "", "name"));
+    b.add(bad("PrometheusRule", null, "spec.groups.0.rules.0.labels.severity", "page", "page"));
+    b.add(bad("PrometheusRule", null, "spec.groups.0.rules.0.annotations.runbook_url", "https://wiki.example/bronze",
+        "does not point into docs/operations.md"));
+    b.add(bad("PrometheusRule", null, "spec.groups.0.rules.0.record", "bronze:wal:max", "exactly one of alert and record"));
     return b.stream();
   }
 

@@ -7,12 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A strict validator for custom resources against the OpenAPI v3 structural schema of their CRD.
  *
- * <p>Checks types, required properties, enums, anyOf/int-or-string, and treats every object as closed (an unknown
- * field is an error) unless the schema declares additionalProperties or x-kubernetes-preserve-unknown-fields. The
+ * <p>Checks types, required properties, enums, string patterns and minimum lengths, anyOf/int-or-string, and treats
+ * every object as closed (an unknown field is an error) unless the schema declares additionalProperties or x-kubernetes-preserve-unknown-fields. The
  * API server would silently prune unknown fields and the operator's model classes ignore them, so a typo there
  * would otherwise be dropped without a word.
  */
@@ -43,6 +44,11 @@ final class CrdSchemaValidator {
 
   static CrdSchemaValidator flinkDeployments() {
     return fromClasspath("META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml");
+  }
+
+  /** The Prometheus Operator's PrometheusRule, from this module's test resources (see the file's header). */
+  static CrdSchemaValidator prometheusRules() {
+    return fromClasspath("crds/prometheusrules.monitoring.coreos.com.yaml");
   }
 
   String kind() {
@@ -78,6 +84,11 @@ final class CrdSchemaValidator {
         errors.add(k + ": unknown field");
       } else {
         check(e.getValue(), subMap(props, k), k, errors);
+      }
+    }
+    for (Object req : (List<?>) schema.getOrDefault("required", List.of())) {
+      if (!resource.containsKey(req)) {
+        errors.add(req + ": required field is missing");
       }
     }
     return errors;
@@ -122,6 +133,15 @@ final class CrdSchemaValidator {
     }
     if (schema.get("enum") instanceof List<?> allowed && !allowed.contains(value)) {
       errors.add(path + ": '" + value + "' is not one of " + allowed);
+    }
+    if (value instanceof String text) {
+      // The API server's patterns are RE2; the ones in our CRDs mean the same in java.util.regex.
+      if (schema.get("pattern") instanceof String pattern && !Pattern.compile(pattern).matcher(text).find()) {
+        errors.add(path + ": '" + text + "' does not match " + pattern);
+      }
+      if (schema.get("minLength") instanceof Number min && text.length() < min.intValue()) {
+        errors.add(path + ": '" + text + "' is shorter than " + min);
+      }
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> props = subMap(schema, "properties");

@@ -46,7 +46,7 @@ class ManifestValidationTest {
   void the_applied_set_holds_every_kind_the_deployment_needs() {
     assertThat(Repo.applied()).extracting(Manifest::kind).contains(
         "Namespace", "ServiceAccount", "Role", "RoleBinding", "ResourceQuota", "LimitRange", "NetworkPolicy",
-        "ConfigMap", "FlinkDeployment", "CronJob");
+        "ConfigMap", "FlinkDeployment", "CronJob", "PrometheusRule");
   }
 
   @Test
