@@ -26,6 +26,8 @@ public record BronzeRecord(
         String changeKind,
         Long sourceCommitLsn,
         Long sourceLsn,
+        Long sourceTxId,
+        Instant sourceCommitTs,
         Instant ingestedAt) {
 
     /** Rows read by the initial snapshot (or without a commit position) come before every streamed change. */

@@ -32,6 +32,8 @@ final class BronzeRows {
                 row.getAs("change_kind"),
                 row.<Long>getAs("source_commit_lsn"),
                 row.<Long>getAs("source_lsn"),
+                row.<Long>getAs("source_tx_id"),
+                row.<Instant>getAs("source_commit_ts"),
                 row.<Instant>getAs("ingested_at"));
     }
 }

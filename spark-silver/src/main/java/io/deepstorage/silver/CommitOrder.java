@@ -9,17 +9,22 @@ import java.util.Map;
 
 /**
  * The order in which bronze rows were committed in the outbox. occurred_at is app time, not commit order, so
- * streamed rows are ordered by their WAL position (commit LSN, then the change's LSN); snapshot rows, which
- * have no WAL position, come first, ordered by occurred_at, then event_seq (nulls last), then event_id. Not
- * event_seq first: it is NULL for some events of an operation and set for others, so it cannot order them (a
- * sequenced EXECUTED would sort before an unsequenced SUBMITTED). Ties between copies of one change fall to the
- * later ingestion.
+ * streamed rows are ordered by their WAL position (commit LSN, then the change's LSN). Rows without a WAL position
+ * (read by a snapshot or a replay) come first, ordered by the best evidence they carry: their transaction's commit
+ * time (a replay, when PostgreSQL tracks commit timestamps), then their inserting transaction id (a replay), then
+ * occurred_at, then event_seq (nulls last), then event_id. Heuristic: a transaction id orders transactions by when
+ * they first wrote, not by when they committed; rows of one transaction, and rows with no evidence (the CDC
+ * snapshot), fall back to occurred_at. Not event_seq first: it is NULL for some events of an operation and set for
+ * others, so it cannot order them (a sequenced EXECUTED would sort before an unsequenced SUBMITTED). Ties between
+ * copies of one change fall to the later ingestion.
  */
 public final class CommitOrder {
     private CommitOrder() {}
 
     private static final Comparator<BronzeRecord> SNAPSHOT = Comparator
-            .comparing(BronzeRecord::occurredAt)
+            .comparing(BronzeRecord::sourceCommitTs, Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
+            .thenComparing(BronzeRecord::sourceTxId, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
+            .thenComparing(BronzeRecord::occurredAt)
             .thenComparing(BronzeRecord::eventSeq, Comparator.nullsLast(Comparator.<Long>naturalOrder()))
             .thenComparing(BronzeRecord::eventId);
 

@@ -146,6 +146,26 @@ class OperationFoldTest {
     }
 
     @Test
+    void replayed_rows_follow_their_transactions_not_occurred_at() {
+        // The app's clock put EXECUTED before STOP_TRIGGERED; the transactions say otherwise.
+        BronzeRecord triggered = new Event("t", "STOP_TRIGGERED", T0.plusSeconds(5)).replayed(1_000, null).build();
+        BronzeRecord executed = new Event("x", "EXECUTED", T0.plusSeconds(3)).replayed(1_001, null).build();
+        assertThat(OperationFold.fold(List.of(executed, triggered)).getStatus()).isEqualTo("EXECUTED");
+        // Without evidence (the CDC snapshot) occurred_at is all there is, and the same rows end pending.
+        BronzeRecord snapTriggered = new Event("t", "STOP_TRIGGERED", T0.plusSeconds(5)).snapshot(null).build();
+        BronzeRecord snapExecuted = new Event("x", "EXECUTED", T0.plusSeconds(3)).snapshot(null).build();
+        assertThat(OperationFold.fold(List.of(snapExecuted, snapTriggered)).getStatus()).isEqualTo("PENDING");
+    }
+
+    @Test
+    void a_commit_time_orders_replayed_rows_before_their_transaction_ids_do() {
+        // Transaction 2_000 wrote first but committed last.
+        BronzeRecord failed = new Event("f", "FAILED", T0).replayed(2_000, T0.plusSeconds(9)).build();
+        BronzeRecord executed = new Event("x", "EXECUTED", T0.plusSeconds(1)).replayed(2_001, T0.plusSeconds(8)).build();
+        assertThat(CommitOrder.sorted(List.of(failed, executed))).extracting(BronzeRecord::eventId).containsExactly("x", "f");
+    }
+
+    @Test
     void a_snapshot_operation_whose_event_seq_is_null_for_some_events_still_ends_executed() {
         StopExecution row = OperationFold.fold(List.of(
                 new Event("s3", "EXECUTED", T0.plusSeconds(2)).snapshot(12L).build(),
@@ -229,6 +249,8 @@ class OperationFoldTest {
         private String orderId;
         private String error;
         private String source = "ws";
+        private Long txId;
+        private Instant commitTs;
 
         Event(String id, String type, Instant at) {
             this.id = id;
@@ -239,6 +261,8 @@ class OperationFoldTest {
         Event committedAt(long commit, long change) { commitLsn = commit; changeLsn = change; return this; }
         Event snapshot(Long eventSeq) { kind = "SNAPSHOT"; seq = eventSeq; commitLsn = null; return this; }
         Event kind(String k) { kind = k; return this; }
+        /** Read by a replay: no WAL position, its inserting transaction id and (when tracked) commit time. */
+        Event replayed(long transactionId, Instant committed) { kind = "REPLAY"; commitLsn = null; txId = transactionId; commitTs = committed; return this; }
         Event prices(String triggerPrice, String stopPrice) { trigger = new BigDecimal(triggerPrice); stop = new BigDecimal(stopPrice); return this; }
         Event fill(String fillPrice, String slippagePct) { fill = new BigDecimal(fillPrice); slippage = new BigDecimal(slippagePct); return this; }
         Event side(String s) { side = s; return this; }
@@ -250,7 +274,7 @@ class OperationFoldTest {
 
         BronzeRecord build() {
             return new BronzeRecord(id, seq, at, 7L, 3L, "BTCUSDC", type, trigger, stop, null, side, token, payload,
-                    orderId, fill, slippage, source, error, kind, commitLsn, changeLsn, at.plusSeconds(1));
+                    orderId, fill, slippage, source, error, kind, commitLsn, changeLsn, txId, commitTs, at.plusSeconds(1));
         }
     }
 }
