@@ -11,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.jdbc.source.JdbcSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -61,9 +62,14 @@ public final class OutboxReplay {
         if (settings.parallelism != null) {
             env.setParallelism(settings.parallelism);
         }
-        SingleOutputStreamOperator<BronzeEvent> routed = env
+        DataStream<OutboxChange> rows = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "outbox-replay")
-                .uid("outbox-replay-source")
+                .uid("outbox-replay-source");
+        if (settings.maxRowsPerSecond > 0) {
+            rows = rows.map(new Throttle<>(settings.maxRowsPerSecond)).uid("replay-throttle").name("at most "
+                    + settings.maxRowsPerSecond + " rows/s");
+        }
+        SingleOutputStreamOperator<BronzeEvent> routed = rows
                 .process(new RouteOutboxChanges(settings.runId))
                 .uid("replay-route-outbox-changes")
                 .name("outbox row → bronze record");

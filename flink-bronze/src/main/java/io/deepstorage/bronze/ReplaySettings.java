@@ -27,6 +27,8 @@ public final class ReplaySettings {
                     "only these event_ids, comma-separated (audit --repair passes what it found missing)"),
             OptionSpec.value("replay-chunks", "REPLAY_CHUNKS", "16", "splits of the outbox by event_id range, read in parallel"),
             OptionSpec.value("fetch-size", "REPLAY_FETCH_SIZE", "5000", "rows per database round trip (the result streams)"),
+            OptionSpec.value("max-rows-per-second", "REPLAY_MAX_ROWS_PER_SECOND", "0",
+                    "read at most this many rows a second, to spare the primary (0: as fast as it goes)"),
             OptionSpec.value("checkpoint-interval", "REPLAY_CHECKPOINT_INTERVAL", "10s",
                     "checkpoint interval; replayed files appear at each checkpoint, a restart resumes from the last one"),
             OptionSpec.value("checkpoint-dir", "REPLAY_CHECKPOINT_DIR", null,
@@ -94,6 +96,8 @@ public final class ReplaySettings {
     public final Optional<List<String>> eventIds;
     public final int chunks;
     public final int fetchSize;
+    /** 0 when unlimited. */
+    public final int maxRowsPerSecond;
     public final Duration checkpointInterval;
     public final String checkpointDir;
     public final Integer parallelism;
@@ -109,6 +113,7 @@ public final class ReplaySettings {
         eventIds = v.get("event-ids").map(ReplaySettings::uuids);
         chunks = v.integer("replay-chunks", 1, 4096);
         fetchSize = v.integer("fetch-size", 1, 1_000_000);
+        maxRowsPerSecond = v.integer("max-rows-per-second", 0, Integer.MAX_VALUE);
         checkpointInterval = v.duration("checkpoint-interval");
         lake = LakeEndpoint.from(v);
         bucket = lake.bucket(v);

@@ -38,9 +38,11 @@ class FirstLoadIT {
     static final long SKEWED_OPERATION = 777_777;
     static EmbeddedPostgres postgres;
     static EmbeddedS3 s3;
+    static Path lakeDir;
 
     @BeforeAll
     static void servers(@TempDir Path lake) throws Exception {
+        lakeDir = lake;
         postgres = EmbeddedPostgres.start("outbox");
         try (Connection c = postgres.connect()) {
             OutboxSchema.create(c);
@@ -95,8 +97,74 @@ class FirstLoadIT {
         assertThat(status.get(SKEWED_OPERATION)).isEqualTo("EXECUTED");
     }
 
+    @Test
+    void aReplayKilledHalfWayAndResumedFromItsCheckpointLosesNothing() throws Exception {
+        String bucket = "resume";
+        s3.blobStore().createContainerInLocation(null, bucket);
+        String db = "resume_outbox";
+        try (Connection c = postgres.connect()) {
+            c.createStatement().execute("CREATE DATABASE " + db);
+        }
+        int events;
+        try (Connection c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(db), postgres.user(), postgres.password())) {
+            OutboxSchema.create(c);
+            events = new OutboxTrafficGenerator(() -> c, OutboxTrafficGenerator.Options.defaults(3000)
+                    .withStart(Instant.parse("2026-11-21T09:00:00Z")).withLateCommits(0).withRedeliveries(0)).run().events();
+        }
+        // Throttled, so it is still reading when killed: about 6 s for everything.
+        List<String> replayArgs = List.of("--pg-database", db, "--from", "beginning", "--max-rows-per-second", "500",
+                "--checkpoint-interval", "1s", "--parallelism", "1", "--replay-chunks", "4");
+        Path checkpoints = lakeDir.resolve(bucket).resolve("flink/replay-checkpoints");
+        String resumeFrom;
+        try (JobProcess first = start("replay-killed", JobCommand.REPLAY, replayArgs, bucket)) {
+            resumeFrom = awaitCompletedCheckpoint(checkpoints, first);
+            ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly(); // SIGKILL
+            first.awaitExit(60);
+        }
+        List<String> resumeArgs = new ArrayList<>(replayArgs);
+        resumeArgs.addAll(List.of("--resume", resumeFrom));
+        try (JobProcess resumed = start("replay-resumed", JobCommand.REPLAY, resumeArgs, bucket)) {
+            resumed.awaitReport(300);
+            assertThat(resumed.awaitExit(60)).isZero();
+        }
+        LakeReader reader = new LakeReader(s3.endpoint(), bucket, s3.accessKey(), s3.secretKey());
+        Map<String, Long> copies = reader.rows("bronze/events").stream().collect(Collectors.groupingBy(
+                r -> r.get("event_id").toString(), Collectors.counting()));
+        long doubled = copies.values().stream().filter(n -> n > 1).count();
+        System.out.printf("replay killed after %s and resumed: events %d, in bronze %d, doubled %d%n",
+                resumeFrom, events, copies.size(), doubled);
+        assertThat(copies).as("every outbox event is in bronze").hasSize(events);
+        // Not yet exactly once (printed above, not asserted): Flink's JdbcSource 3.2.0 (DeliveryGuarantee NONE, the only
+        // one its builder offers) reads restored splits again. The copies are the same rows; silver counts each event
+        // once. docs/operations.md §8.
+    }
+
+    /** The path of the first completed checkpoint of the replay (a chk-N folder with its _metadata). */
+    private static String awaitCompletedCheckpoint(Path checkpoints, JobProcess replay) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            if (java.nio.file.Files.exists(checkpoints)) {
+                try (var files = java.nio.file.Files.walk(checkpoints)) {
+                    var metadata = files.filter(f -> f.getFileName().toString().equals("_metadata")
+                            && f.getParent().getFileName().toString().startsWith("chk-")).findFirst();
+                    if (metadata.isPresent()) {
+                        Path chk = metadata.get().getParent();
+                        return "s3://resume/flink/replay-checkpoints/" + checkpoints.relativize(chk).toString().replace('\\', '/');
+                    }
+                }
+            }
+            assertThat(replay.isAlive()).as("the replay still runs (it finished before a checkpoint?)").isTrue();
+            assertThat(System.nanoTime()).as("a checkpoint within 3 minutes").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     private static JobProcess start(String name, JobCommand command, List<String> more) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--s3-endpoint", s3.endpoint(), "--bucket", "lake"));
+        return start(name, command, more, "lake");
+    }
+
+    private static JobProcess start(String name, JobCommand command, List<String> more, String bucket) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--s3-endpoint", s3.endpoint(), "--bucket", bucket));
         if (command != JobCommand.SILVER) {
             args.addAll(List.of("--pg-host", postgres.host(), "--pg-port", String.valueOf(postgres.port()),
                     "--pg-database", postgres.database(), "--pg-user", postgres.user()));

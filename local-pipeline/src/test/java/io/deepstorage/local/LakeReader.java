@@ -49,6 +49,9 @@ final class LakeReader {
         this.bucket = bucket;
         conf = new Configuration(false);
         conf.set("fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
+        // Hadoop caches a filesystem per bucket name: a reader of another test's server (same bucket name, another
+        // endpoint) must not get that one, whose server may be gone.
+        conf.setBoolean("fs.s3a.impl.disable.cache", true);
         LakeEndpoint.from(CommandLine.parse(new String[] {"--s3-endpoint", endpoint, "--bucket", bucket},
                         Map.of(LakeEndpoint.ACCESS_KEY_ENV, accessKey, LakeEndpoint.SECRET_KEY_ENV, secretKey), LakeEndpoint.OPTIONS))
                 .hadoopSettings().forEach(conf::set);
