@@ -83,10 +83,10 @@ public final class OutboxReplay {
         return env.executeAsync(JOB_NAME);
     }
 
-    /** Flink's JdbcSource over {@link OutboxRows#chunkQuery}, one split per event_id chunk. */
+    /** Flink's JdbcSource over {@link OutboxRows#chunkQuery}, one split per event_id chunk, restored safely. */
     public static Source<OutboxChange, ?, ?> outboxSource(ReplaySettings s) {
         boolean commitTimestamps = commitTimestampsTracked(s);
-        return JdbcSource.<OutboxChange>builder()
+        return new RestartSafeJdbcSource<>(JdbcSource.<OutboxChange>builder()
                 .setDBUrl(s.database.url())
                 .setUsername(s.database.user())
                 .setPassword(s.database.password() == null ? "" : s.database.password())
@@ -98,7 +98,7 @@ public final class OutboxReplay {
                 // PostgreSQL streams a result through a cursor only outside autocommit.
                 .setAutoCommit(false)
                 .setResultSetFetchSize(s.fetchSize)
-                .build();
+                .build());
     }
 
     private static org.apache.flink.connector.jdbc.split.JdbcParameterValuesProvider chunks(int n) {

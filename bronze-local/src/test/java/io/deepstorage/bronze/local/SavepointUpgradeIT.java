@@ -182,8 +182,8 @@ class SavepointUpgradeIT {
 
     private static String counts(String phase, BronzeSettings s, int written) throws Exception {
         Copies c = Copies.of(s);
-        return String.format("savepoint upgrade: %-52s written %5d, committed %5d, found once %5d, doubled %d",
-                phase, written, c.rows, c.once, c.doubled);
+        return String.format("savepoint upgrade: %-52s written %5d, committed %5d, found once %5d, doubled %d, not (yet) in bronze %d",
+                phase, written, c.rows, c.once, c.doubled, c.lost);
     }
 
     private static Set<String> committedIds(BronzeSettings s) throws IOException {
