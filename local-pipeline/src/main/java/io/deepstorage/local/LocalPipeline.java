@@ -79,13 +79,7 @@ public final class LocalPipeline implements AutoCloseable {
 
         jobs.put("silver", runSparkJob("silver", JobCommand.SILVER, List.of()));
         say("silver   done");
-        List<String> goldArgs = new ArrayList<>();
-        if (options.goldAsOf() != null) {
-            goldArgs.add("--as-of");
-            goldArgs.add(options.goldAsOf());
-        }
-        goldArgs.add("--overwrite");
-        jobs.put("gold", runSparkJob("gold", JobCommand.GOLD, goldArgs));
+        jobs.put("gold", runSparkJob("gold", JobCommand.GOLD, goldArgs()));
         say("gold     done");
 
         Report report = new Report(before, live, jobs, s3Endpoint(), bucket(), s3 != null ? s3.bucketDir() : null);
@@ -97,6 +91,38 @@ public final class LocalPipeline implements AutoCloseable {
     /** Runs the silver job once more over the same bronze (it must change nothing). */
     JobReport runSilverAgain() throws Exception {
         return runSparkJob("silver-rerun", JobCommand.SILVER, List.of());
+    }
+
+    /** Runs the gold job once more, as the pipeline ran it. */
+    JobReport runGoldAgain() throws Exception {
+        return runSparkJob("gold-rerun", JobCommand.GOLD, goldArgs());
+    }
+
+    /** Re-ingests outbox rows into bronze with {@code ./deep-storage replay} ({@code args}: e.g. --from). */
+    JobReport replay(List<String> replayArgs) throws Exception {
+        var pg = pgParts();
+        List<String> args = new ArrayList<>(List.of("--pg-host", pg.get("host"), "--pg-port", pg.get("port"),
+                "--pg-database", pg.get("database"), "--pg-user", options.pgUser(), "--bucket", bucket(),
+                "--s3-endpoint", s3Endpoint(), "--checkpoint-interval", options.checkpointInterval()));
+        args.addAll(replayArgs);
+        try (JobProcess job = JobProcess.start("replay", home, JobCommand.REPLAY, List.of(), args, bronzeEnv(), options.logDir())) {
+            JobReport summary = summary(job.awaitReport(options.timeoutSeconds()), job);
+            int exit = job.awaitExit(120);
+            if (exit != 0) {
+                throw new IllegalStateException("replay exited " + exit + "; see " + job.log());
+            }
+            return summary;
+        }
+    }
+
+    private List<String> goldArgs() {
+        List<String> goldArgs = new ArrayList<>();
+        if (options.goldAsOf() != null) {
+            goldArgs.add("--as-of");
+            goldArgs.add(options.goldAsOf());
+        }
+        goldArgs.add("--overwrite");
+        return goldArgs;
     }
 
     private JobReport runSparkJob(String name, JobCommand command, List<String> extraArgs) throws Exception {
