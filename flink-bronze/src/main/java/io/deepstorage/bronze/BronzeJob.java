@@ -205,8 +205,13 @@ public final class BronzeJob {
 
     /** {@link #configureS3(BronzeSettings)} on top of a given configuration (a copy; the argument is left as it is). */
     public static Configuration configureS3(BronzeSettings s, Configuration base) {
+        return configureS3(s.lakeEndpoint(), base);
+    }
+
+    /** Flink's S3 filesystem for {@code lake} on top of {@code base} (a copy), for any job run outside a cluster. */
+    public static Configuration configureS3(io.deepstorage.cli.LakeEndpoint lake, Configuration base) {
         Configuration conf = new Configuration(base);
-        s.lakeEndpoint().flinkSettings().forEach(conf::setString);
+        lake.flinkSettings().forEach(conf::setString);
         FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         return conf;
     }

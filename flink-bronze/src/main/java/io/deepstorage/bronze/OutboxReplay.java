@@ -128,8 +128,10 @@ public final class OutboxReplay {
             System.exit(2);
             return;
         }
-        Configuration conf = new Configuration();
-        settings.lakeEndpoint().flinkSettings().forEach(conf::setString);
+        // Inside a Flink cluster s3.* comes from its configuration; with an endpoint given, the job sets it up itself.
+        Configuration conf = settings.lakeEndpoint().endpoint().isPresent()
+                ? BronzeJob.configureS3(settings.lakeEndpoint(), new Configuration())
+                : new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         fromSettings(settings).attachTo(env);
         env.execute(JOB_NAME);

@@ -66,9 +66,7 @@ public final class AuditCommand {
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
             dates(cli);
-            if (LakeEndpoint.from(cli).endpoint().isEmpty()) {
-                throw new SettingException(cli.spec("s3-endpoint").label() + " is required for a local run");
-            }
+            BronzeCommand.requireEndpoint(cli, LakeEndpoint.from(cli));
         } catch (SettingException e) {
             System.err.println("audit: " + e.getMessage());
             System.exit(2);
@@ -96,7 +94,7 @@ public final class AuditCommand {
         String table = cli.identifier("pg-schema") + "." + cli.identifier("pg-table");
         String lake = "s3://" + LakeEndpoint.from(cli).bucket(cli);
         // Also sets up Flink's S3 filesystem, through which bronze is read.
-        Configuration flinkConf = ReplayCommand.flinkConfiguration(ReplaySettings.parse(replayArgs(args, List.of()), env));
+        Configuration flinkConf = BronzeCommand.flinkConfiguration(LakeEndpoint.from(cli));
         JobReport.Builder report = JobReport.start("audit");
         Instant committedBefore = Instant.now().minus(horizon);
         Result result = audit(db, table, lake, dates[0], dates[1], committedBefore);

@@ -19,6 +19,7 @@ import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.bronze.OutboxPreconditions;
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.JobReport;
+import io.deepstorage.cli.LakeEndpoint;
 import io.deepstorage.cli.OptionSpec;
 import io.deepstorage.cli.SettingException;
 
@@ -52,9 +53,7 @@ public final class BronzeCommand {
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
             settings = BronzeSettings.from(cli);
-            if (settings.lakeEndpoint().endpoint().isEmpty()) {
-                throw new SettingException(cli.spec("s3-endpoint").label() + " is required for a local run");
-            }
+            requireEndpoint(cli, settings.lakeEndpoint());
             rounds = cli.integer("rounds", 0, 1000);
             timeout = cli.duration("timeout");
             resume = cli.get("resume");
@@ -69,7 +68,7 @@ public final class BronzeCommand {
             System.exit(1);
             return;
         }
-        Configuration flinkConf = flinkConfiguration(settings);
+        Configuration flinkConf = flinkConfiguration(settings.lakeEndpoint());
         if (resume.isPresent() && resume.get().equals("latest")) {
             resume = BronzeLocalRun.latestRetainedState(settings);
             if (resume.isEmpty()) {
@@ -95,12 +94,19 @@ public final class BronzeCommand {
      * The Flink configuration: the flink-conf.yaml in {@code FLINK_CONF_DIR} when set (as in the Flink image, where
      * the FlinkDeployment's flinkConfiguration lands), then the S3 filesystem from the lake endpoint.
      */
-    static Configuration flinkConfiguration(BronzeSettings settings) {
+    static Configuration flinkConfiguration(LakeEndpoint lake) {
         String confDir = System.getenv("FLINK_CONF_DIR");
         Configuration conf = confDir == null || confDir.isBlank()
                 ? new Configuration()
                 : GlobalConfiguration.loadConfiguration(confDir);
-        return BronzeJob.configureS3(settings, conf);
+        return BronzeJob.configureS3(lake, conf);
+    }
+
+    /** A local run writes to an S3 endpoint of its own choosing: there is no cluster configuration to fall back on. */
+    static void requireEndpoint(CommandLine cli, LakeEndpoint lake) {
+        if (lake.endpoint().isEmpty()) {
+            throw new SettingException(cli.spec("s3-endpoint").label() + " is required for a local run");
+        }
     }
 
     private static int run(BronzeSettings settings, Configuration flinkConf, Optional<String> resume, int rounds,

@@ -8,10 +8,7 @@ import java.util.stream.Stream;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.plugin.PluginUtils;
 
 import io.deepstorage.bronze.OutboxReplay;
 import io.deepstorage.bronze.ReplaySettings;
@@ -46,9 +43,7 @@ public final class ReplayCommand {
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
             settings = ReplaySettings.from(cli);
-            if (settings.lakeEndpoint().endpoint().isEmpty()) {
-                throw new SettingException(cli.spec("s3-endpoint").label() + " is required for a local run");
-            }
+            BronzeCommand.requireEndpoint(cli, settings.lakeEndpoint());
             resume = cli.get("resume");
         } catch (SettingException e) {
             System.err.println("replay: " + e.getMessage());
@@ -57,7 +52,7 @@ public final class ReplayCommand {
         }
         int exit;
         try {
-            System.out.println(run(settings, flinkConfiguration(settings), resume).line());
+            System.out.println(run(settings, BronzeCommand.flinkConfiguration(settings.lakeEndpoint()), resume).line());
             exit = 0;
         } catch (Exception e) {
             System.err.println("replay: " + e.getMessage());
@@ -65,16 +60,6 @@ public final class ReplayCommand {
         }
         System.out.flush();
         Runtime.getRuntime().halt(exit); // the MiniCluster leaves non-daemon threads behind
-    }
-
-    /** flink-conf.yaml from FLINK_CONF_DIR when set, then the S3 filesystem of the lake endpoint. */
-    static Configuration flinkConfiguration(ReplaySettings settings) {
-        String confDir = System.getenv("FLINK_CONF_DIR");
-        Configuration conf = confDir == null || confDir.isBlank() ? new Configuration()
-                : GlobalConfiguration.loadConfiguration(confDir);
-        settings.lakeEndpoint().flinkSettings().forEach(conf::setString);
-        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
-        return conf;
     }
 
     /** Runs the replay to its end and reports what it committed. */
