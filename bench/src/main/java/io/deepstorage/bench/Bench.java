@@ -170,6 +170,9 @@ public final class Bench {
                 memoryRow("bronze backlog (ours)", ours.peakRss(), ours.peakHeap(), JobCommand.BRONZE.heap);
                 memoryRow("bronze backlog (stock)", stock.peakRss(), stock.peakHeap(), JobCommand.BRONZE.heap);
 
+                // (6) replay: the same backlog read again from the table into committed Parquet
+                replayRow(pg, s3, home, logDir, checkpoint, limit);
+
                 // (2 live) and (3): a producer at a fixed offered rate while bronze streams
                 OutboxLoad.exec(sql, "TRUNCATE stop_events");
                 long[] offered = new long[2];
@@ -303,6 +306,36 @@ public final class Bench {
         row(section, label, r.committedRows(), r.slotToDoneSeconds(), rate, rate / limit,
                 String.format("seconds = slot created → last part committed; from JVM start %.1f s (%s rows/s). %s",
                         r.processStartToDoneSeconds(), Stats.num(Stats.rate(r.committedRows(), r.processStartToDoneSeconds())), checks(r)));
+    }
+
+    /**
+     * {@code ./deep-storage replay --from beginning} over the backlog into a bucket of its own: rows/s into committed
+     * Parquet, from JVM start to the job's end (the replay's own seconds), and the ratio to the decoding limit.
+     */
+    private void replayRow(EmbeddedPostgres pg, EmbeddedS3 s3, Path home, Path logDir, String checkpoint, double limit)
+            throws Exception {
+        s3.blobStore().createContainerInLocation(null, "bench-replay");
+        List<String> args = List.of("--pg-host", pg.host(), "--pg-port", String.valueOf(pg.port()), "--pg-database",
+                pg.database(), "--pg-user", pg.user(), "--bucket", "bench-replay", "--s3-endpoint", s3.endpoint(),
+                "--from", "beginning", "--checkpoint-interval", checkpoint, "--parallelism", "2", "--replay-chunks", "16");
+        Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", s3.accessKey(), "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
+                "PG_PASSWORD", pg.password());
+        try (ChildJvm job = ChildJvm.start("replay", home, JobCommand.REPLAY, args, env, logDir)) {
+            JobReport summary = job.awaitReport(1800);
+            int exit = job.awaitExit(120);
+            double wall = (System.nanoTime() - job.startedNanos) / 1e9;
+            if (summary.kind() != JobReport.Kind.SUMMARY || exit != 0) {
+                throw new IllegalStateException("replay ended " + exit + " without a summary; see " + job.log());
+            }
+            double seconds = Double.parseDouble(summary.text("job_seconds"));
+            double rate = Stats.rate(summary.rowsOut(), seconds);
+            row("6 replay", "--from beginning, 16 chunks, parallelism 2", summary.rowsOut(), seconds, rate, rate / limit,
+                    String.format("seconds = the replay job's (submitted → finished, last files committed); from JVM"
+                            + " start %.1f s (%s rows/s); %,d files; peak RSS %s", wall, Stats.num(Stats.rate(summary.rowsOut(), wall)),
+                            summary.filesWritten(), Stats.num(job.peakRss() / 1e6) + " MB"));
+            memoryRow("replay", job.peakRss(), job.peakHeap(), JobCommand.REPLAY.heap);
+            say("replay   %,d rows in %.1f s = %,.0f rows/s (%.2f of the limit)", summary.rowsOut(), seconds, rate, rate / limit);
+        }
     }
 
     private void row(String section, String label, long n, double seconds, double rate, double ratio, String note) {

@@ -89,6 +89,8 @@ public final class ReplayCommand {
                 .put(BronzeLocalRun.DEAD_LETTERS, deadLetters)
                 .put(JobReport.FILES_WRITTEN, files)
                 .put("run_id", settings.runId)
+                // The job alone (submitted → finished, last files committed), without the counting above.
+                .put("job_seconds", result.getNetRuntime() / 1000.0)
                 .summary();
     }
 }
