@@ -35,20 +35,18 @@ class DeepStorageIT {
     static final Path HOME = Path.of(System.getProperty("deepstorage.home", "..")).toAbsolutePath().normalize();
     static EmbeddedPostgres postgres;
     static EmbeddedS3 s3;
+    static OutboxAndLake servers;
 
     @BeforeAll
-    static void servers(@TempDir Path lake) throws Exception {
-        postgres = EmbeddedPostgres.start("outbox");
-        try (Connection c = postgres.connect()) {
-            OutboxSchema.create(c);
-        }
-        s3 = EmbeddedS3.start(lake, "lake");
+    static void startServers(@TempDir Path lake) throws Exception {
+        servers = OutboxAndLake.start(lake, "lake");
+        postgres = servers.postgres();
+        s3 = servers.s3();
     }
 
     @AfterAll
     static void stop() {
-        s3.close();
-        postgres.close();
+        servers.close();
     }
 
     @Test

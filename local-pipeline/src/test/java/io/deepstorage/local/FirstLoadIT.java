@@ -38,22 +38,20 @@ class FirstLoadIT {
     static final long SKEWED_OPERATION = 777_777;
     static EmbeddedPostgres postgres;
     static EmbeddedS3 s3;
+    static OutboxAndLake servers;
     static Path lakeDir;
 
     @BeforeAll
-    static void servers(@TempDir Path lake) throws Exception {
+    static void startServers(@TempDir Path lake) throws Exception {
         lakeDir = lake;
-        postgres = EmbeddedPostgres.start("outbox");
-        try (Connection c = postgres.connect()) {
-            OutboxSchema.create(c);
-        }
-        s3 = EmbeddedS3.start(lake, "lake");
+        servers = OutboxAndLake.start(lake, "lake");
+        postgres = servers.postgres();
+        s3 = servers.s3();
     }
 
     @AfterAll
     static void stop() {
-        s3.close();
-        postgres.close();
+        servers.close();
     }
 
     @Test

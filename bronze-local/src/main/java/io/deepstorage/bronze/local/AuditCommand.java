@@ -151,12 +151,13 @@ public final class AuditCommand {
         }
         Set<String> bronze = new HashSet<>();
         CommittedParts events = new CommittedParts(lakeUri + "/" + LakeLayout.BRONZE_EVENTS);
+        Set<String> partitions = new HashSet<>();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            String partition = "/date=" + d + "/";
-            for (LakeLayout.Entry f : events.files()) {
-                if (f.path().contains(partition)) {
-                    bronze.addAll(events.eventIds(f));
-                }
+            partitions.add("/date=" + d + "/");
+        }
+        for (LakeLayout.Entry f : events.files()) {
+            if (partitions.stream().anyMatch(f.path()::contains)) {
+                bronze.addAll(events.eventIds(f));
             }
         }
         bronze.remove(null);

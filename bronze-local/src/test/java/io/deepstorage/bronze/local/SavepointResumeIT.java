@@ -58,7 +58,7 @@ class SavepointResumeIT {
         }
 
         Map<String, Integer> copies = copiesByEventId(settings);
-        Set<String> outbox = outboxIds(settings);
+        Set<String> outbox = LakeServers.outboxIds(settings);
         long lost = outbox.stream().filter(id -> !copies.containsKey(id)).count();
         long doubled = copies.values().stream().filter(n -> n > 1).count();
         System.out.printf("savepoint resume: %d rounds (%d at risk), events written %d, found once %d, lost %d, doubled %d%n",
@@ -74,7 +74,7 @@ class SavepointResumeIT {
         try {
             run.awaitCaughtUp(Duration.ofSeconds(90));
         } catch (IllegalStateException e) {
-            Set<String> missing = outboxIds(settings);
+            Set<String> missing = LakeServers.outboxIds(settings);
             missing.removeAll(copiesByEventId(settings).keySet());
             throw new AssertionError("bronze lost " + missing.size() + " events across a savepoint resume: "
                     + describe(settings, missing), e);
@@ -99,16 +99,6 @@ class SavepointResumeIT {
         return copies;
     }
 
-    private static Set<String> outboxIds(BronzeSettings settings) throws Exception {
-        Set<String> ids = new java.util.HashSet<>();
-        try (Connection c = LakeServers.connect(settings);
-             ResultSet rs = c.createStatement().executeQuery("SELECT event_id::text FROM stop_events")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
-        return ids;
-    }
 
     private static String describe(BronzeSettings settings, Set<String> eventIds) throws Exception {
         StringBuilder b = new StringBuilder();

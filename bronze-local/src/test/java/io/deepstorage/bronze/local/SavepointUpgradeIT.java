@@ -205,13 +205,7 @@ class SavepointUpgradeIT {
                 CommittedParts.readRows(part, null, r -> contents
                         .computeIfAbsent(r.get("event_id").toString(), k -> new ArrayList<>()).add(content(r)));
             }
-            Set<String> outbox = new HashSet<>();
-            try (Connection c = LakeServers.connect(s);
-                 var rs = c.createStatement().executeQuery("SELECT event_id::text FROM stop_events")) {
-                while (rs.next()) {
-                    outbox.add(rs.getString(1));
-                }
-            }
+            Set<String> outbox = LakeServers.outboxIds(s);
             int rows = contents.values().stream().mapToInt(List::size).sum();
             return new Copies(outbox.size(), rows, contents.values().stream().filter(v -> v.size() == 1).count(),
                     contents.values().stream().filter(v -> v.size() > 1).count(),

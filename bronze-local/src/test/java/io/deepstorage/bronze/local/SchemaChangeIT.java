@@ -43,7 +43,7 @@ class SchemaChangeIT {
             new OutboxTrafficGenerator(() -> c, OutboxTrafficGenerator.Options.defaults(40)
                     .withLateCommits(0).withRedeliveries(0)).run();
         }
-        Set<String> before = outboxIds(settings);
+        Set<String> before = LakeServers.outboxIds(settings);
 
         // What each new row is expected to carry in extra_columns, by event_id.
         Map<String, String> newRows = new LinkedHashMap<>();
@@ -75,7 +75,7 @@ class SchemaChangeIT {
                 byId.put(r.get("event_id").toString(), r);
             });
         }
-        Set<String> outbox = outboxIds(settings);
+        Set<String> outbox = LakeServers.outboxIds(settings);
         report("rows before the migration", before, copies);
         report("rows with the new column", newRows.keySet(), copies);
         report("row with the widened symbol", Set.of(longSymbolRow), copies);
@@ -115,14 +115,4 @@ class SchemaChangeIT {
                 name, written.size(), once, lost, doubled);
     }
 
-    private static Set<String> outboxIds(BronzeSettings settings) throws Exception {
-        Set<String> ids = new HashSet<>();
-        try (Connection c = LakeServers.connect(settings);
-             ResultSet rs = c.createStatement().executeQuery("SELECT event_id::text FROM stop_events")) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
-        return ids;
-    }
 }
