@@ -2,13 +2,12 @@ package io.deepstorage.bronze;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.util.List;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.jdbc.source.JdbcSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -21,12 +20,12 @@ import io.deepstorage.schemas.DeadLetter;
 import io.deepstorage.schemas.LakeLayout;
 
 /**
- * Replay: outbox rows read again from the table itself (Flink's JdbcSource, chunked by event_id range, streaming
- * fetches) → the streaming job's own {@link RouteOutboxChanges} (mapping, dead letters) → bronze Parquet, written
+ * Replay: outbox rows read again from the table itself ({@link OutboxTableSource}: chunked by event_id range,
+ * streaming fetches, resumable by key) → the streaming job's own {@link RouteOutboxChanges} (mapping, dead letters) → bronze Parquet, written
  * beside what the streaming job writes. It never touches the replication slot, so bronze keeps streaming. Replayed
  * copies of events already in bronze are copies: silver counts each event once.
  *
- * <p>Why Flink's JdbcSource and not the CDC source: Flink CDC 3.2's Postgres source can start only at the beginning
+ * <p>Why the table and not the CDC source: Flink CDC 3.2's Postgres source can start only at the beginning
  * (a full snapshot that needs a slot) or at the latest offset, and PostgreSQL cannot rewind a slot.
  */
 public final class OutboxReplay {
@@ -83,26 +82,14 @@ public final class OutboxReplay {
         return env.executeAsync(JOB_NAME);
     }
 
-    /** Flink's JdbcSource over {@link OutboxRows#chunkQuery}, one split per event_id chunk, restored safely. */
+    /** The outbox table in {@code --replay-chunks} event_id chunks, each resumable after its last row read. */
     public static Source<OutboxChange, ?, ?> outboxSource(ReplaySettings s) {
         boolean commitTimestamps = commitTimestampsTracked(s);
-        return new RestartSafeJdbcSource<>(JdbcSource.<OutboxChange>builder()
-                .setDBUrl(s.database.url())
-                .setUsername(s.database.user())
-                .setPassword(s.database.password() == null ? "" : s.database.password())
-                .setDriverName("org.postgresql.Driver")
-                .setSql(OutboxRows.chunkQuery(s.pgSchema, s.pgTable, s.window, s.eventIds.orElse(null), commitTimestamps))
-                .setJdbcParameterValuesProvider(chunks(s.chunks))
-                .setResultExtractor(OutboxRows::read)
-                .setTypeInformation(TypeInformation.of(OutboxChange.class))
-                // PostgreSQL streams a result through a cursor only outside autocommit.
-                .setAutoCommit(false)
-                .setResultSetFetchSize(s.fetchSize)
-                .build());
-    }
-
-    private static org.apache.flink.connector.jdbc.split.JdbcParameterValuesProvider chunks(int n) {
-        return () -> OutboxRows.chunkBounds(n);
+        List<String> ids = s.eventIds.orElse(null);
+        return new OutboxTableSource(s.database,
+                OutboxRows.chunkQuery(s.pgSchema, s.pgTable, s.window, ids, commitTimestamps, false),
+                OutboxRows.chunkQuery(s.pgSchema, s.pgTable, s.window, ids, commitTimestamps, true),
+                s.chunks, s.fetchSize);
     }
 
     /** Whether PostgreSQL keeps commit times (track_commit_timestamp); asked once when the job is built. */

@@ -1,6 +1,5 @@
 package io.deepstorage.bronze;
 
-import java.io.Serializable;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -21,11 +20,11 @@ public final class OutboxRows {
     static final String COMMIT_TIME = "_deep_storage_commit_time";
 
     /**
-     * One chunk's query: the rows of the window whose event_id lies in [?, ?] (the chunk's bounds, bound by the
-     * source), ordered by event_id so a chunk reads the same rows in the same order every time.
+     * One chunk's query: the rows of the window whose event_id lies in [?, ?] (the chunk's bounds), or, with
+     * {@code resumed}, in (?, ?] (after the last event_id read), ordered by event_id so a chunk can resume by key.
      */
     static String chunkQuery(String schema, String table, ReplaySettings.Window window, List<String> eventIds,
-                             boolean commitTimestamps) {
+                             boolean commitTimestamps, boolean resumed) {
         // xmin is 32 bits; the snapshot's xmax carries the epoch. A row whose xmin is above the current 32-bit
         // counter was written in the previous epoch. Frozen rows (xmin 2) keep no transaction id: they sort first.
         String next = "pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
@@ -36,7 +35,8 @@ public final class OutboxRows {
         StringBuilder sql = new StringBuilder("SELECT s.*, ").append(txId).append(" AS ").append(TX_ID).append(", ")
                 .append(commitTime).append(" AS ").append(COMMIT_TIME)
                 .append(" FROM ").append(schema).append('.').append(table).append(" s")
-                .append(" WHERE s.event_id BETWEEN ?::uuid AND ?::uuid AND ").append(window.condition("s"));
+                .append(" WHERE s.event_id ").append(resumed ? ">" : ">=")
+                .append(" ?::uuid AND s.event_id <= ?::uuid AND ").append(window.condition("s"));
         if (eventIds != null) {
             sql.append(" AND s.event_id IN (");
             for (int i = 0; i < eventIds.size(); i++) {
@@ -45,19 +45,6 @@ public final class OutboxRows {
             sql.append(')');
         }
         return sql.append(" ORDER BY s.event_id").toString();
-    }
-
-    /** The bounds of {@code n} chunks that split the uuid space evenly by its first 32 bits. */
-    static Serializable[][] chunkBounds(int n) {
-        Serializable[][] bounds = new Serializable[n][];
-        long space = 1L << 32;
-        for (int i = 0; i < n; i++) {
-            long first = space * i / n;
-            long last = space * (i + 1) / n - 1;
-            bounds[i] = new Serializable[] {String.format("%08x-0000-0000-0000-000000000000", first),
-                String.format("%08x-ffff-ffff-ffff-ffffffffffff", last)};
-        }
-        return bounds;
     }
 
     /** One row of {@link #chunkQuery} as a REPLAY change; never throws for bad data (the row goes to the dead letters). */
