@@ -31,6 +31,8 @@ public final class JobReport {
     public static final String ROWS_OUT = "rows_out";
     public static final String FILES_WRITTEN = "files_written";
     public static final String SECONDS = "seconds";
+    /** Rows a job refused with a reason (bronze's dead letters), none lost. */
+    public static final String DEAD_LETTERS = "dead_letters";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

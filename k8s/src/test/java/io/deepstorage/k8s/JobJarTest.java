@@ -12,19 +12,20 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The jar the Flink image runs holds the job, not the harnesses that watch it locally or in tests. */
+/** The jar the Flink image runs holds the jobs (streaming bronze, replay, audit), not the harnesses that watch them locally or in tests. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class JobJarTest {
 
   @Test
-  void the_bronze_job_jar_holds_the_job_and_no_local_harness() throws Exception {
+  void the_bronze_job_jar_holds_the_jobs_and_no_local_harness() throws Exception {
     List<String> entries;
     try (ZipFile zip = new ZipFile(jobJar().toFile())) {
       entries = zip.stream().map(e -> e.getName()).toList();
     }
-    assertThat(entries).contains("io/deepstorage/bronze/BronzeJob.class", "io/deepstorage/cli/LakeEndpoint.class");
+    assertThat(entries).contains("io/deepstorage/bronze/BronzeJob.class", "io/deepstorage/cli/LakeEndpoint.class",
+        "io/deepstorage/bronze/ReplayCommand.class", "io/deepstorage/bronze/AuditCommand.class");
     assertThat(entries).noneMatch(e -> e.startsWith("io/deepstorage/bronze/local/") || e.startsWith("io/deepstorage/embedded/")
-        || e.contains("LocalRun") || e.contains("CommittedParts") || e.startsWith("org/junit/"));
+        || e.contains("LocalRun") || e.startsWith("org/junit/"));
   }
 
   @Test

@@ -16,6 +16,7 @@ import sun.misc.Signal;
 
 import io.deepstorage.bronze.BronzeJob;
 import io.deepstorage.bronze.BronzeSettings;
+import io.deepstorage.bronze.InProcessFlink;
 import io.deepstorage.bronze.OutboxPreconditions;
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.JobReport;
@@ -53,7 +54,7 @@ public final class BronzeCommand {
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
             settings = BronzeSettings.from(cli);
-            requireEndpoint(cli, settings.lakeEndpoint());
+            InProcessFlink.requireEndpoint(cli, settings.lakeEndpoint());
             rounds = cli.integer("rounds", 0, 1000);
             timeout = cli.duration("timeout");
             resume = cli.get("resume");
@@ -68,7 +69,7 @@ public final class BronzeCommand {
             System.exit(1);
             return;
         }
-        Configuration flinkConf = flinkConfiguration(settings.lakeEndpoint());
+        Configuration flinkConf = InProcessFlink.configuration(settings.lakeEndpoint());
         if (resume.isPresent() && resume.get().equals("latest")) {
             resume = BronzeLocalRun.latestRetainedState(settings);
             if (resume.isEmpty()) {
@@ -88,25 +89,6 @@ public final class BronzeCommand {
         System.out.flush();
         // The MiniCluster leaves non-daemon threads behind.
         Runtime.getRuntime().halt(exit);
-    }
-
-    /**
-     * The Flink configuration: the flink-conf.yaml in {@code FLINK_CONF_DIR} when set (as in the Flink image, where
-     * the FlinkDeployment's flinkConfiguration lands), then the S3 filesystem from the lake endpoint.
-     */
-    static Configuration flinkConfiguration(LakeEndpoint lake) {
-        String confDir = System.getenv("FLINK_CONF_DIR");
-        Configuration conf = confDir == null || confDir.isBlank()
-                ? new Configuration()
-                : GlobalConfiguration.loadConfiguration(confDir);
-        return BronzeJob.configureS3(lake, conf);
-    }
-
-    /** A local run writes to an S3 endpoint of its own choosing: there is no cluster configuration to fall back on. */
-    static void requireEndpoint(CommandLine cli, LakeEndpoint lake) {
-        if (lake.endpoint().isEmpty()) {
-            throw new SettingException(cli.spec("s3-endpoint").label() + " is required for a local run");
-        }
     }
 
     private static int run(BronzeSettings settings, Configuration flinkConf, Optional<String> resume, int rounds,

@@ -24,6 +24,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.deepstorage.bronze.BronzeJob;
 import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.bronze.DropDuplicateEvents;
+import io.deepstorage.bronze.InProcessFlink;
+import io.deepstorage.bronze.CommittedParts;
 import io.deepstorage.bronze.RouteOutboxChanges;
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
@@ -36,7 +38,7 @@ import io.deepstorage.schemas.LakeLayout;
 public final class BronzeLocalRun implements AutoCloseable {
     /** Report keys beyond JobReport's own. */
     public static final String DISTINCT_EVENTS = "distinct_events";
-    public static final String DEAD_LETTERS = "dead_letters";
+    public static final String DEAD_LETTERS = JobReport.DEAD_LETTERS;
     public static final String DUPLICATES_DROPPED = "duplicates_dropped";
     public static final String DELETES = "deletes";
     public static final String UPDATES = "updates";
@@ -67,29 +69,11 @@ public final class BronzeLocalRun implements AutoCloseable {
     /** {@link #start(BronzeSettings, Configuration, Optional)} for a given job built from {@code settings}. */
     public static BronzeLocalRun start(BronzeSettings settings, BronzeJob bronzeJob, Configuration flinkConf,
                                       Optional<String> resumeFrom) throws Exception {
-        return new BronzeLocalRun(settings, bronzeJob.executeAsync(environment(flinkConf, resumeFrom)));
-    }
-
-    /** The in-process environment every local run uses, restoring from {@code resumeFrom} when given. */
-    public static StreamExecutionEnvironment environment(Configuration flinkConf, Optional<String> resumeFrom) {
-        Configuration conf = new Configuration(flinkConf);
-        // Locally a broken job should fail, not restart forever as a cluster deployment would.
-        setDefault(conf, "restart-strategy.type", "fixed-delay");
-        setDefault(conf, "restart-strategy.fixed-delay.attempts", "3");
-        setDefault(conf, "restart-strategy.fixed-delay.delay", "2 s");
-        setDefault(conf, "execution.checkpointing.tolerable-failed-checkpoints", "3");
-        resumeFrom.ifPresent(path -> conf.setString("execution.savepoint.path", path));
-        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        return new BronzeLocalRun(settings, bronzeJob.executeAsync(InProcessFlink.environment(flinkConf, resumeFrom)));
     }
 
     public static BronzeLocalRun start(BronzeSettings settings, Configuration flinkConf) throws Exception {
         return start(settings, flinkConf, Optional.empty());
-    }
-
-    private static void setDefault(Configuration conf, String key, String value) {
-        if (!conf.containsKey(key)) {
-            conf.setString(key, value);
-        }
     }
 
     public JobClient job() { return job; }

@@ -2,14 +2,21 @@ package io.deepstorage.bronze.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.apache.flink.core.fs.Path;
 import org.junit.jupiter.api.Test;
 
+import io.deepstorage.bronze.CommittedParts;
+import io.deepstorage.bronze.AuditCommand;
 import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.embedded.OutboxTrafficGenerator;
@@ -40,10 +47,23 @@ class AuditIT {
         int lostEvents = bronze.eventIds(lost).size();
         new Path(lost.path()).getFileSystem().delete(new Path(lost.path()), false);
 
-        JobReport gap = AuditCommand.run(audit, LakeServers.env(settings));
+        List<String> pushed = new CopyOnWriteArrayList<>();
+        HttpServer pushgateway = pushgateway(pushed);
+        JobReport gap;
+        try {
+            String[] auditAndPush = LakeServers.where(settings, "--from", "2026-11-19", "--to", "2026-11-22",
+                    "--horizon", "1s", "--metrics-push-url", "http://127.0.0.1:" + pushgateway.getAddress().getPort());
+            gap = AuditCommand.run(auditAndPush, LakeServers.env(settings));
+        } finally {
+            pushgateway.stop(0);
+        }
         System.out.println("audit after deleting " + lost.name() + " (" + lostEvents + " events): " + gap.line());
         assertThat(gap.count("missing")).isEqualTo(lostEvents).isPositive();
         assertThat(gap.text("missing_first")).isNotBlank();
+        assertThat(pushed).singleElement().asString()
+                .startsWith("PUT /metrics/job/deep_storage_audit\n")
+                .contains("deep_storage_audit_missing_events{from=\"2026-11-19\",to=\"2026-11-22\"} " + lostEvents + "\n")
+                .contains("deep_storage_audit_last_run_timestamp_seconds ");
 
         String[] repair = LakeServers.where(settings, "--from", "2026-11-19", "--to", "2026-11-22", "--horizon", "1s",
                 "--repair");
@@ -54,5 +74,18 @@ class AuditIT {
         List<String> ids = new CommittedParts(settings.lakeUri() + "/" + LakeLayout.BRONZE_EVENTS).eventIds();
         assertThat(ids).as("each event once: the repair wrote only what was missing").doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(LakeServers.outboxIds(settings));
+    }
+
+    /** A stand-in for Prometheus' Pushgateway on 127.0.0.1: records each request's method, path and body. */
+    private static HttpServer pushgateway(List<String> requests) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + "\n" + body);
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 }

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
+import io.deepstorage.bronze.CommittedParts;
 import io.deepstorage.bronze.BronzeJob;
 import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.embedded.OutboxTrafficGenerator;

@@ -17,6 +17,8 @@ import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
+import io.deepstorage.bronze.CommittedParts;
+import io.deepstorage.bronze.ReplayCommand;
 import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.embedded.OutboxTrafficGenerator;

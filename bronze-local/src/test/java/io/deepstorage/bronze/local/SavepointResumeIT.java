@@ -14,6 +14,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.deepstorage.bronze.CommittedParts;
 import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.embedded.OutboxTrafficGenerator;
 import io.deepstorage.schemas.LakeLayout;

@@ -33,6 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.junit.jupiter.api.Test;
 
+import io.deepstorage.bronze.CommittedParts;
+import io.deepstorage.bronze.InProcessFlink;
 import io.deepstorage.bronze.BronzeJob;
 import io.deepstorage.bronze.BronzeSettings;
 import io.deepstorage.bronze.BronzeSinks;
@@ -144,7 +146,7 @@ class SavepointUpgradeIT {
             throws Exception {
         Configuration conf = new Configuration(LakeServers.flinkConf());
         conf.setString("execution.savepoint.ignore-unclaimed-state", String.valueOf(allowNonRestoredState));
-        StreamExecutionEnvironment env = BronzeLocalRun.environment(conf, Optional.of(savepoint));
+        StreamExecutionEnvironment env = InProcessFlink.environment(conf, Optional.of(savepoint));
         BronzeJob.fromSettings(s).attachTo(env);
         long renamed = env.getTransformations().stream().filter(t -> DEDUP_UID.equals(t.getUid()))
                 .peek(t -> t.setUid(uid)).count();

@@ -1,5 +1,9 @@
-package io.deepstorage.bronze.local;
+package io.deepstorage.bronze;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,8 +24,6 @@ import java.util.stream.Stream;
 
 import org.apache.flink.configuration.Configuration;
 
-import io.deepstorage.bronze.BronzeSettings;
-import io.deepstorage.bronze.ReplaySettings;
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.Database;
 import io.deepstorage.cli.JobReport;
@@ -38,13 +40,16 @@ import io.deepstorage.schemas.LakeLayout;
  * reading them from the outbox table) and audits again.
  */
 public final class AuditCommand {
-    static final List<OptionSpec> OPTIONS = Stream.of(LakeEndpoint.OPTIONS, BronzeSettings.DATABASE_OPTIONS,
+    public static final List<OptionSpec> OPTIONS = Stream.of(LakeEndpoint.OPTIONS, BronzeSettings.DATABASE_OPTIONS,
             List.of(BronzeSettings.PG_SCHEMA, BronzeSettings.PG_TABLE,
-                    OptionSpec.value("from", "AUDIT_FROM", null, "first UTC date to audit, YYYY-MM-DD (required)"),
+                    OptionSpec.value("from", "AUDIT_FROM", null,
+                            "first UTC date to audit: YYYY-MM-DD, yesterday or today (required)"),
                     OptionSpec.value("to", "AUDIT_TO", null, "last UTC date to audit, inclusive (default: --from)"),
                     OptionSpec.value("horizon", "AUDIT_HORIZON", "10m",
                             "only rows committed at least this long ago (bronze commits at its checkpoints)"),
-                    OptionSpec.flag("repair", "AUDIT_REPAIR", "replay the missing events, then audit again")))
+                    OptionSpec.flag("repair", "AUDIT_REPAIR", "replay the missing events, then audit again"),
+                    OptionSpec.value("metrics-push-url", "AUDIT_METRICS_PUSH_URL", null,
+                            "a Prometheus Pushgateway (http://host:9091): the audit's counts are pushed there as deep_storage_audit_*")))
             .flatMap(List::stream).toList();
     private static final int LISTED = 10;
 
@@ -66,7 +71,12 @@ public final class AuditCommand {
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
             dates(cli);
-            BronzeCommand.requireEndpoint(cli, LakeEndpoint.from(cli));
+            InProcessFlink.requireEndpoint(cli, LakeEndpoint.from(cli));
+            cli.get("metrics-push-url").ifPresent(u -> {
+                if (!u.matches("https?://[^/\\s]+(/\\S*)?")) {
+                    throw cli.bad("metrics-push-url", "must be an http:// or https:// URL, got '" + u + "'");
+                }
+            });
         } catch (SettingException e) {
             System.err.println("audit: " + e.getMessage());
             System.exit(2);
@@ -86,7 +96,7 @@ public final class AuditCommand {
     }
 
     /** Audits, repairs when asked and needed, and reports the last audit. */
-    static JobReport run(String[] args, Map<String, String> env) throws Exception {
+    public static JobReport run(String[] args, Map<String, String> env) throws Exception {
         CommandLine cli = CommandLine.parse(args, env, OPTIONS);
         LocalDate[] dates = dates(cli);
         Duration horizon = cli.duration("horizon");
@@ -94,15 +104,14 @@ public final class AuditCommand {
         String table = cli.identifier("pg-schema") + "." + cli.identifier("pg-table");
         String lake = "s3://" + LakeEndpoint.from(cli).bucket(cli);
         // Also sets up Flink's S3 filesystem, through which bronze is read.
-        Configuration flinkConf = BronzeCommand.flinkConfiguration(LakeEndpoint.from(cli));
+        Configuration flinkConf = InProcessFlink.configuration(LakeEndpoint.from(cli));
         JobReport.Builder report = JobReport.start("audit");
         Instant committedBefore = Instant.now().minus(horizon);
         Result result = audit(db, table, lake, dates[0], dates[1], committedBefore);
         report.put("from", dates[0].toString()).put("to", dates[1].toString());
         if (!result.complete() && cli.bool("repair")) {
             System.err.println("audit: gap: " + result.missing().size() + " events missing from bronze; repairing");
-            ReplaySettings missingOnly = ReplaySettings.parse(replayArgs(args,
-                    List.of("--event-ids", String.join(",", result.missing()))), env);
+            ReplaySettings missingOnly = ReplaySettings.parse(replayArgs(cli, result.missing()), env);
             JobReport replay = ReplayCommand.run(missingOnly, flinkConf, Optional.empty());
             report.put("repaired", replay.rowsOut()).put("repair_run_id", replay.text("run_id"));
             result = audit(db, table, lake, dates[0], dates[1], committedBefore);
@@ -111,7 +120,7 @@ public final class AuditCommand {
             System.err.println("audit: gap: " + result.missing().size() + " events missing from bronze for "
                     + dates[0] + ".." + dates[1] + ", e.g. " + first(result.missing()));
         }
-        return report.put(JobReport.ROWS_IN, (long) result.outboxRows())
+        JobReport done = report.put(JobReport.ROWS_IN, (long) result.outboxRows())
                 .put("outbox_rows", (long) result.outboxRows())
                 .put("bronze_distinct", (long) result.bronzeDistinct())
                 .put("missing", (long) result.missing().size())
@@ -119,6 +128,47 @@ public final class AuditCommand {
                 .put("missing_first", String.join(",", first(result.missing())))
                 .put("unexpected_first", String.join(",", first(result.unexpected())))
                 .summary();
+        Optional<String> push = cli.get("metrics-push-url");
+        if (push.isPresent()) {
+            pushMetrics(push.get(), metrics(done, dates[0], dates[1], Instant.now()));
+        }
+        return done;
+    }
+
+    /**
+     * The audit as Prometheus text for a Pushgateway group of its own: a PUT replaces the group, so the series of an
+     * earlier audit (other dates) go away. The alerts (70-bronze-alerts.yaml) fire on missing events and on an
+     * audit that stopped running.
+     */
+    static String metrics(JobReport report, LocalDate from, LocalDate to, Instant now) {
+        String labels = "{from=\"" + from + "\",to=\"" + to + "\"}";
+        StringBuilder b = new StringBuilder();
+        gauge(b, "deep_storage_audit_missing_events", "outbox events committed before the horizon and not in bronze",
+                labels, report.count("missing"));
+        gauge(b, "deep_storage_audit_unexpected_events", "bronze events without their outbox row", labels,
+                report.count("unexpected"));
+        gauge(b, "deep_storage_audit_outbox_rows", "outbox rows audited", labels, report.count("outbox_rows"));
+        gauge(b, "deep_storage_audit_last_run_timestamp_seconds", "when the audit ran", "", now.getEpochSecond());
+        return b.toString();
+    }
+
+    private static void gauge(StringBuilder b, String name, String help, String labels, long value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(labels).append(' ').append(value).append('\n');
+    }
+
+    private static void pushMetrics(String baseUrl, String text) throws Exception {
+        URI uri = URI.create(baseUrl.replaceAll("/+$", "") + "/metrics/job/deep_storage_audit");
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "text/plain; version=0.0.4")
+                        .PUT(HttpRequest.BodyPublishers.ofString(text)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("the Pushgateway at " + uri + " answered " + response.statusCode()
+                    + ": " + response.body().strip());
+        }
     }
 
     /**
@@ -171,7 +221,7 @@ public final class AuditCommand {
         return new Result(outbox.size(), bronze.size(), missing, unexpected);
     }
 
-    private static LocalDate[] dates(CommandLine cli) {
+    static LocalDate[] dates(CommandLine cli) {
         LocalDate from = date(cli, "from", cli.required("from"));
         LocalDate to = cli.get("to").map(t -> date(cli, "to", t)).orElse(from);
         if (to.isBefore(from)) {
@@ -181,33 +231,30 @@ public final class AuditCommand {
     }
 
     private static LocalDate date(CommandLine cli, String option, String text) {
+        // A CronJob cannot compute a date in its manifest: it says yesterday.
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        if ("today".equals(text)) {
+            return today;
+        }
+        if ("yesterday".equals(text)) {
+            return today.minusDays(1);
+        }
         try {
             return LocalDate.parse(text);
         } catch (DateTimeParseException e) {
-            throw new SettingException(cli.spec(option).label() + ": '" + text + "' is not a date (YYYY-MM-DD)");
+            throw new SettingException(cli.spec(option).label() + ": '" + text
+                    + "' is not a date (YYYY-MM-DD, yesterday or today)");
         }
     }
 
-    /** The replay's arguments: the endpoint and database options given to audit, all of the outbox. */
-    private static String[] replayArgs(String[] auditArgs, List<String> more) {
-        Set<String> auditOnly = Set.of("--from", "--to", "--horizon");
+    /** The repair's replay: the audit's own endpoint, database and table settings, exactly these events. */
+    private static String[] replayArgs(CommandLine audit, List<String> eventIds) {
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < auditArgs.length; i++) {
-            String a = auditArgs[i];
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            if ("--repair".equals(name)) {
-                continue;
-            }
-            if (auditOnly.contains(name)) {
-                if (!a.contains("=")) {
-                    i++;
-                }
-                continue;
-            }
-            out.add(a);
+        for (OptionSpec o : Stream.of(LakeEndpoint.OPTIONS, BronzeSettings.DATABASE_OPTIONS,
+                List.of(BronzeSettings.PG_SCHEMA, BronzeSettings.PG_TABLE)).flatMap(List::stream).toList()) {
+            audit.get(o.name()).ifPresent(v -> out.addAll(List.of("--" + o.name(), v)));
         }
-        out.addAll(List.of("--from", "beginning"));
-        out.addAll(more);
+        out.addAll(List.of("--from", "beginning", "--event-ids", String.join(",", eventIds)));
         return out.toArray(String[]::new);
     }
 

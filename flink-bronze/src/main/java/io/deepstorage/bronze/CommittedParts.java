@@ -1,4 +1,4 @@
-package io.deepstorage.bronze.local;
+package io.deepstorage.bronze;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.deepstorage.bronze.local;
+package io.deepstorage.bronze;
 
 import java.util.List;
 import java.util.Map;
@@ -10,9 +10,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 
-import io.deepstorage.bronze.OutboxReplay;
-import io.deepstorage.bronze.ReplaySettings;
-import io.deepstorage.bronze.RouteOutboxChanges;
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.cli.OptionSpec;
@@ -26,7 +23,7 @@ import io.deepstorage.schemas.LakeLayout;
  * from its last checkpoint. Exit codes: 0 done, 1 failed, 2 bad setting.
  */
 public final class ReplayCommand {
-    static final List<OptionSpec> OPTIONS = Stream.concat(ReplaySettings.OPTIONS.stream(), Stream.of(
+    public static final List<OptionSpec> OPTIONS = Stream.concat(ReplaySettings.OPTIONS.stream(), Stream.of(
             OptionSpec.value("resume", "REPLAY_RESUME", null,
                     "a checkpoint of a replay stopped half-way (its chk-N folder), to continue it"))).toList();
 
@@ -43,7 +40,7 @@ public final class ReplayCommand {
         try {
             CommandLine cli = CommandLine.parse(args, System.getenv(), OPTIONS);
             settings = ReplaySettings.from(cli);
-            BronzeCommand.requireEndpoint(cli, settings.lakeEndpoint());
+            InProcessFlink.requireEndpoint(cli, settings.lakeEndpoint());
             resume = cli.get("resume");
         } catch (SettingException e) {
             System.err.println("replay: " + e.getMessage());
@@ -52,7 +49,7 @@ public final class ReplayCommand {
         }
         int exit;
         try {
-            System.out.println(run(settings, BronzeCommand.flinkConfiguration(settings.lakeEndpoint()), resume).line());
+            System.out.println(run(settings, InProcessFlink.configuration(settings.lakeEndpoint()), resume).line());
             exit = 0;
         } catch (Exception e) {
             System.err.println("replay: " + e.getMessage());
@@ -65,7 +62,7 @@ public final class ReplayCommand {
     /** Runs the replay to its end and reports what it committed. */
     public static JobReport run(ReplaySettings settings, Configuration flinkConf, Optional<String> resume) throws Exception {
         JobReport.Builder report = JobReport.start("replay");
-        JobClient job = OutboxReplay.fromSettings(settings).executeAsync(BronzeLocalRun.environment(flinkConf, resume));
+        JobClient job = OutboxReplay.fromSettings(settings).executeAsync(InProcessFlink.environment(flinkConf, resume));
         JobExecutionResult result = job.getJobExecutionResult().get(6, TimeUnit.HOURS);
         Map<String, Object> acc = result.getAllAccumulatorResults();
         long deadLetters = acc.get(RouteOutboxChanges.DEAD_LETTER_COUNT) instanceof Number n ? n.longValue() : 0;
@@ -86,7 +83,7 @@ public final class ReplayCommand {
         }
         return report.put(JobReport.ROWS_IN, rows + deadLetters)
                 .put(JobReport.ROWS_OUT, rows)
-                .put(BronzeLocalRun.DEAD_LETTERS, deadLetters)
+                .put(JobReport.DEAD_LETTERS, deadLetters)
                 .put(JobReport.FILES_WRITTEN, files)
                 .put("run_id", settings.runId)
                 // The job alone (submitted → finished, last files committed), without the counting above.
