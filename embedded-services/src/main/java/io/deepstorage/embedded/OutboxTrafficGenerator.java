@@ -55,7 +55,7 @@ public final class OutboxTrafficGenerator {
                           int malformed, double unknownTypeRate) {
         public static Options defaults(int targetEvents) {
             return new Options(targetEvents, 42L, 5, 1L, Instant.parse("2026-11-20T08:00:00Z"),
-                    0.12, 0.08, 0.10, 2, 2, 0, 0.01);
+                    0.18, 0.10, 0.10, 2, 2, 0, 0.01);
         }
 
         public Options withSeed(long s) { return new Options(targetEvents, s, clients, firstOperationId, start, failureRate, guardRate, retryRate, lateCommits, redeliveries, malformed, unknownTypeRate); }

@@ -24,6 +24,9 @@ final class PipelineReport {
             b.append(String.format("gold: stop_outcome v%s, train %s rows, test %s rows (%s purged at the split), content hash %s%n",
                     gold.text("version"), gold.text("train_rows"), gold.text("test_rows"), gold.text("purged_rows"),
                     gold.text("content_hash")));
+            b.append(String.format("gold: slippage_prediction v%s, train %s rows, test %s rows (%s purged at the split), content hash %s%n",
+                    gold.text("version"), gold.text("slippage_prediction_train_rows"), gold.text("slippage_prediction_test_rows"),
+                    gold.text("slippage_prediction_purged_rows"), gold.text("slippage_prediction_content_hash")));
         }
         JobReport bronze = report.jobs().get("bronze");
         if (bronze != null) {

@@ -46,7 +46,8 @@ class LocalPipelineIT {
     @BeforeAll
     static void runThePipeline() throws Exception {
         LocalPipelineOptions options = LocalPipelineOptions.parse(new String[] {
-            "--events", "2500", "--lake", lake.toString(), "--checkpoint-interval", "1s", "--timeout-seconds", "600",
+            // Small on purpose: a new user's first run is small, and gold's label gate must pass at that size too.
+            "--events", "500", "--lake", lake.toString(), "--checkpoint-interval", "1s", "--timeout-seconds", "600",
             // A fixed as-of makes gold reproducible: the same silver gives the same content hash.
             "--gold-as-of", "2026-12-01T00:00:00Z"}, Map.of());
         pipeline = new LocalPipeline(options, Path.of(System.getProperty("deepstorage.home")));
@@ -165,6 +166,27 @@ class LocalPipelineIT {
     }
 
     @Test
+    @Order(4)
+    void goldAlsoHoldsTheSlippageSetOfEveryExecutedFillSplitInTime() throws Exception {
+        String version = "gold/training_sets/slippage_prediction/v1.0.0";
+        List<LakeReader.Row> train = reader.rows(version + "/train");
+        List<LakeReader.Row> test = reader.rows(version + "/test");
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reader.text(version + "/_manifest.json"));
+        assertThat(manifest.get("content_hash").asText()).isEqualTo(report.jobs().get("gold").text("slippage_prediction_content_hash"));
+        assertThat(manifest.get("row_counts").get("train").asLong()).isEqualTo(train.size()).isPositive();
+        assertThat(manifest.get("row_counts").get("test").asLong()).isEqualTo(test.size()).isPositive();
+        Instant lastTrain = train.stream().map(r -> (Instant) r.get("triggered_at")).max(Instant::compareTo).orElseThrow();
+        Instant firstTest = test.stream().map(r -> (Instant) r.get("triggered_at")).min(Instant::compareTo).orElseThrow();
+        assertThat(lastTrain).isBefore(firstTest);
+        Map<Long, String> status = new HashMap<>(report.snapshotTraffic().expectedStatus());
+        status.putAll(report.liveTraffic().expectedStatus());
+        for (LakeReader.Row r : train) {
+            assertThat(status.get((Long) r.get("operation_id"))).isEqualTo("EXECUTED");
+        }
+        assertThat(PipelineReport.table(report, java.time.Duration.ZERO)).contains("gold: stop_outcome v1.0.0").contains("gold: slippage_prediction v1.0.0");
+    }
+
+    @Test
     @Order(5)
     void duckDbCountsWhatEachJobPrinted() throws Exception {
         Path bucket = report.lakeDir();
@@ -173,8 +195,11 @@ class LocalPipelineIT {
                     .isEqualTo(report.jobs().get("bronze").rowsOut());
             assertThat(duckCount(duck, LakeLayout.partGlob(bucket.resolve(LakeLayout.SILVER_STOP_EXECUTIONS).toString(), 2)))
                     .isEqualTo(report.jobs().get("silver").rowsOut());
-            assertThat(duckCount(duck, LakeLayout.partGlob(bucket.resolve(LakeLayout.goldTrainingSet("stop_outcome", "1.0.0")).toString(), 1)))
-                    .isEqualTo(report.jobs().get("gold").rowsOut());
+            long stopOutcome = duckCount(duck, LakeLayout.partGlob(bucket.resolve(LakeLayout.goldTrainingSet("stop_outcome", "1.0.0")).toString(), 1));
+            long slippage = duckCount(duck, LakeLayout.partGlob(bucket.resolve(LakeLayout.goldTrainingSet("slippage_prediction", "1.0.0")).toString(), 1));
+            assertThat(stopOutcome + slippage).isEqualTo(report.jobs().get("gold").rowsOut());
+            assertThat(slippage).isEqualTo(report.jobs().get("gold").count("slippage_prediction_train_rows")
+                    + report.jobs().get("gold").count("slippage_prediction_test_rows"));
         }
     }
 
@@ -196,6 +221,9 @@ class LocalPipelineIT {
                 .isGreaterThanOrEqualTo(replayed.rowsOut());
         assertThat(silverRowsAsText()).as("silver rows after the replay").isEqualTo(silverBefore);
         assertThat(gold.text("content_hash")).as("gold content hash after the replay").isEqualTo(goldBefore);
+        assertThat(gold.text("slippage_prediction_content_hash")).as("slippage_prediction's")
+                .isEqualTo(report.jobs().get("gold").text("slippage_prediction_content_hash"));
+        assertThat(gold.count("files_written")).as("both sets unchanged: nothing rewritten").isZero();
     }
 
     private static long duckCount(Connection duck, String glob) throws Exception {

@@ -16,6 +16,7 @@ public final class Schemas {
     public static Schema deadLetter() { return DeadLetter.getClassSchema(); }
     public static Schema stopExecution() { return StopExecution.getClassSchema(); }
     public static Schema stopOutcomeExample() { return StopOutcomeExample.getClassSchema(); }
+    public static Schema slippagePredictionExample() { return SlippagePredictionExample.getClassSchema(); }
 
     /**
      * {@code schema} with one more column, the way a layer gains one: last, nullable, default null. Files written

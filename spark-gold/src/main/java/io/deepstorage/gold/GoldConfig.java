@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 
 /** The gold job's own settings, validated before Spark starts. */
-public record GoldConfig(String version, Instant asOf, double testFraction, boolean overwrite) {
+public record GoldConfig(String version, Instant asOf, double testFraction, boolean overwrite, int minTrainRows,
+                         int minTestRows) {
     // Semantic Versioning 2.0.0, without a leading "v" (the directory adds it).
     private static final Pattern SEMVER = Pattern.compile(
             "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$");
@@ -20,11 +21,14 @@ public record GoldConfig(String version, Instant asOf, double testFraction, bool
             OptionSpec.value("as-of", "GOLD_AS_OF", null,
                     "ISO-8601 instant; only outcomes final before it are used; also generated_at (default: now)"),
             OptionSpec.value("test-fraction", "GOLD_TEST_FRACTION", "0.2", "share of the latest triggers that form the test split"),
-            OptionSpec.flag("overwrite", "GOLD_OVERWRITE", "replace an existing version whose content differs"));
+            OptionSpec.flag("overwrite", "GOLD_OVERWRITE", "replace an existing version whose content differs"),
+            OptionSpec.value("min-train-rows", "GOLD_MIN_TRAIN_ROWS", "10", "a set whose train split has fewer rows is refused"),
+            OptionSpec.value("min-test-rows", "GOLD_MIN_TEST_ROWS", "3", "a set whose test split has fewer rows is refused"));
 
     public static GoldConfig from(CommandLine cli, Instant now) {
         return new GoldConfig(cli.parsed("version", GoldConfig::semver), cli.instant("as-of").orElse(now),
-                cli.parsed("test-fraction", GoldConfig::fraction), cli.bool("overwrite"));
+                cli.parsed("test-fraction", GoldConfig::fraction), cli.bool("overwrite"),
+                cli.integer("min-train-rows", 1, Integer.MAX_VALUE), cli.integer("min-test-rows", 1, Integer.MAX_VALUE));
     }
 
     private static String semver(String text) {

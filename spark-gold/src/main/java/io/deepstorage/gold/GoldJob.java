@@ -18,17 +18,12 @@ import java.util.Optional;
 
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
-import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.SilverStatus;
-import io.deepstorage.schemas.StopOutcomeExample;
-import io.deepstorage.spark.AvroRows;
 import io.deepstorage.spark.JobFailedException;
 import io.deepstorage.spark.JobLauncher;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
-import org.apache.spark.api.java.function.FlatMapGroupsFunction;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -39,28 +34,20 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * silver/stop_executions → gold/training_sets/stop_outcome/v&lt;version&gt;/{train,test} + _manifest.json, as
- * read silver → transform → write train/test → commit the manifest. The transform is the pure
- * {@link TriggerFeatures}, {@link WindowFeatures}, {@link OutcomeLabels} and {@link TimeSplit}; this class only
- * groups the rows they need, applies them through Spark and writes the result.
+ * silver/stop_executions → the gold training sets ({@link StopOutcomeDataset stop_outcome},
+ * {@link SlippagePredictionDataset slippage_prediction}), each as gold/training_sets/&lt;name&gt;/v&lt;version&gt;/{train,test}
+ * + _manifest.json: read silver → per set, the examples (pure features and labels applied through Spark), the time
+ * split, its gates and the content hash → write train/test → commit the manifest. Every set is split, gated and
+ * checked against its existing version before anything is written, so a refused set leaves all of gold as it was.
  */
 public final class GoldJob {
     public static final String NAME = "gold";
-    public static final String DATASET = "stop_outcome";
+    /** The report of the first set keeps its keys unprefixed (train_rows, content_hash, …); the others prefix theirs. */
+    static final List<GoldDataset> DATASETS = List.of(new StopOutcomeDataset(), new SlippagePredictionDataset());
     /** silver/stop_executions/client_id=…/date=…/part-*.parquet */
     private static final int SILVER_PARTITION_DEPTH = 2;
-
-    private static final List<String> EXAMPLE_COLUMNS = Schemas.stopOutcomeExample().getFields().stream().map(f -> f.name()).toList();
-    /** StopOutcomeExample's columns plus when the outcome became final (needed by the split, not written). */
-    static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.stopOutcomeExample(),
-            DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
-    private static final StructType VOLATILITY_ROW = new StructType()
-            .add("operation_id", DataTypes.LongType, false).add("volatility_15m", DataTypes.DoubleType, true);
-    private static final StructType FAILURES_ROW = new StructType()
-            .add("operation_id", DataTypes.LongType, false).add("consecutive_failures_1h", DataTypes.IntegerType, false);
 
     private GoldJob() {}
 
@@ -69,49 +56,68 @@ public final class GoldJob {
     }
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return JobLauncher.launch(NAME, "Builds the versioned stop_outcome training set from silver/stop_executions.",
+        return JobLauncher.launch(NAME, "Builds the versioned gold training sets (stop_outcome, slippage_prediction) from silver/stop_executions.",
                 args, env, GoldConfig.OPTIONS, cli -> GoldConfig.from(cli, Instant.now()), GoldJob::build, out, err);
     }
 
-    /** Where one build reads and writes. */
-    record Target(String silverUri, String versionUri, String manifestUri) {
-        static Target of(LakeConfig lake, String version) {
-            String versionUri = lake.resolve(LakeLayout.goldTrainingSet(DATASET, version));
-            return new Target(lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS), versionUri, versionUri + "/" + GoldManifest.FILE_NAME);
+    /** Where one set's version is written. */
+    record Target(String versionUri, String manifestUri) {
+        static Target of(LakeConfig lake, String dataset, String version) {
+            String versionUri = lake.resolve(LakeLayout.goldTrainingSet(dataset, version));
+            return new Target(versionUri, versionUri + "/" + GoldManifest.FILE_NAME);
         }
     }
 
-    /** The examples with their split column, and what the manifest says about them. */
-    record TrainingSet(Dataset<Row> rows, long examples, Instant cutoff, GoldManifest.SplitCounts counts, String contentHash) {}
+    /** One set's examples with their split column, and what the manifest says about them. */
+    record TrainingSet(GoldDataset dataset, Target target, Dataset<Row> rows, long examples, Instant cutoff,
+                       GoldManifest.SplitCounts counts, String contentHash) {
+        /** Report keys: the first set's as they are, the others' prefixed with the set's name. */
+        String key(String name) {
+            return dataset == DATASETS.get(0) ? name : dataset.name() + "_" + name;
+        }
+    }
 
     static JobReport.Builder build(GoldConfig config, LakeConfig lake, SparkSession spark) {
         JobReport.Builder report = JobReport.start(NAME).put("version", config.version()).put("as_of", config.asOf().toString());
-        Target target = Target.of(lake, config.version());
         LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
+        String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
 
-        List<LakeLayout.Entry> silverFiles = committedSilver(files, target.silverUri());
-        Dataset<Row> silver = readSilver(spark, target.silverUri()).persist();
-        Dataset<Row> examples = examples(silver, config).persist();
+        List<LakeLayout.Entry> silverFiles = committedSilver(files, silverUri);
+        Dataset<Row> silver = readSilver(spark, silverUri).persist();
+        List<Dataset<Row>> cached = new ArrayList<>();
         try {
-            long rowsIn = silver.count();
-            TrainingSet set = splitByTime(examples, config, target.silverUri());
-            report.put(JobReport.ROWS_IN, rowsIn).put("examples", set.examples())
-                    .put("train_rows", set.counts().trainRows()).put("test_rows", set.counts().testRows())
-                    .put("purged_rows", set.counts().purgedRows()).put("cutoff", set.cutoff().toString())
-                    .put("content_hash", set.contentHash());
-            if (alreadyCommitted(files, target, config, set.contentHash())) {
-                return report.put(JobReport.ROWS_OUT, 0L).put(JobReport.FILES_WRITTEN, 0L).put("unchanged", true)
-                        .put("note", "v" + config.version() + " already holds this content; nothing written");
+            report.put(JobReport.ROWS_IN, silver.count());
+            List<TrainingSet> toWrite = new ArrayList<>();
+            for (GoldDataset dataset : DATASETS) {
+                Dataset<Row> examples = dataset.examples(silver, config).persist();
+                cached.add(examples);
+                TrainingSet set = splitByTime(dataset, examples, config, silverUri, Target.of(lake, dataset.name(), config.version()));
+                report.put(set.key("examples"), set.examples())
+                        .put(set.key("train_rows"), set.counts().trainRows()).put(set.key("test_rows"), set.counts().testRows())
+                        .put(set.key("purged_rows"), set.counts().purgedRows()).put(set.key("cutoff"), set.cutoff().toString())
+                        .put(set.key("content_hash"), set.contentHash());
+                boolean unchanged = alreadyCommitted(files, set, config);
+                report.put(set.key("unchanged"), unchanged);
+                if (!unchanged) {
+                    toWrite.add(set);
+                }
             }
-            // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
-            files.delete(target.manifestUri());
-            List<ParquetSink.WriteResult> written = writeTrainAndTest(spark, set, target.versionUri());
-            commitManifest(files, target, config, set, silverFiles);
-            return report.put(JobReport.ROWS_OUT, written.stream().mapToLong(ParquetSink.WriteResult::rows).sum())
-                    .put(JobReport.FILES_WRITTEN, written.stream().mapToLong(ParquetSink.WriteResult::files).sum() + 1)
-                    .put("unchanged", false);
+            long rowsOut = 0;
+            long filesWritten = 0;
+            for (TrainingSet set : toWrite) {
+                // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
+                files.delete(set.target().manifestUri());
+                List<ParquetSink.WriteResult> written = writeTrainAndTest(spark, set);
+                commitManifest(files, set, config, silverUri, silverFiles);
+                rowsOut += written.stream().mapToLong(ParquetSink.WriteResult::rows).sum();
+                filesWritten += written.stream().mapToLong(ParquetSink.WriteResult::files).sum() + 1;
+            }
+            if (toWrite.isEmpty()) {
+                report.put("note", "v" + config.version() + " of every set already holds this content; nothing written");
+            }
+            return report.put(JobReport.ROWS_OUT, rowsOut).put(JobReport.FILES_WRITTEN, filesWritten);
         } finally {
-            examples.unpersist();
+            cached.forEach(Dataset::unpersist);
             silver.unpersist();
         }
     }
@@ -132,7 +138,8 @@ public final class GoldJob {
                 .parquet(LakeLayout.partGlob(silverUri, SILVER_PARTITION_DEPTH))
                 .select(col("operation_id"), col("client_id").cast("long").as("client_id"), col("symbol"), col("status"),
                         attemptAt().as("triggered_at"), col("executed_at"), col("failed_at"), col("trigger_price"), col("stop_price"),
-                        col("entry_price"), col("slippage_pct"), col("source_event_ids"));
+                        col("entry_price"), col("slippage_pct"), col("source_event_ids"), col("fill_price"), col("quantity"),
+                        col("side"));
     }
 
     /**
@@ -147,48 +154,32 @@ public final class GoldJob {
 
     // ---- transform
 
-    /** One example row per finished, triggered operation, with every feature and label. */
-    static Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
-        Instant asOf = config.asOf();
-        String version = config.version();
-        Dataset<Row> volatility = silver
-                .groupByKey((MapFunction<Row, String>) r -> r.getAs("symbol"), Encoders.STRING())
-                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) ->
-                        featureRows(WindowFeatures.volatility15m(operations(rows), asOf)), Encoders.row(VOLATILITY_ROW));
-        Dataset<Row> failures = silver
-                .groupByKey((MapFunction<Row, Long>) r -> r.<Long>getAs("client_id"), Encoders.LONG())
-                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) ->
-                        featureRows(WindowFeatures.consecutiveFailures1h(operations(rows), asOf)), Encoders.row(FAILURES_ROW));
-        return silver.join(volatility, "operation_id").join(failures, "operation_id")
-                .map((MapFunction<Row, Row>) r -> {
-                    SilverOperation op = toOperation(r);
-                    StopOutcomeExample example = ExampleBuilder.build(op, r.<Double>getAs("volatility_15m"),
-                            r.<Integer>getAs("consecutive_failures_1h"), version, asOf);
-                    return AvroRows.toRow(example, op.outcomeAt());
-                }, Encoders.row(EXAMPLE_ROW));
-    }
-
-    /** The time split, its counts and the label-ratio gate, and the content hash of what would be written. */
-    static TrainingSet splitByTime(Dataset<Row> examples, GoldConfig config, String silverUri) {
+    /** The time split, its counts and gates (minimum rows, then the set's own), and the content hash of what would be written. */
+    static TrainingSet splitByTime(GoldDataset dataset, Dataset<Row> examples, GoldConfig config, String silverUri, Target target) {
         List<Instant> triggers = examples.select("triggered_at").as(Encoders.INSTANT()).collectAsList();
         if (triggers.isEmpty()) {
-            throw new JobFailedException("no triggered operations with a final outcome before " + config.asOf() + " in " + silverUri);
+            throw new JobFailedException(dataset.name() + ": no examples (triggered operations with a final outcome before "
+                    + config.asOf() + ") in " + silverUri);
         }
         Instant cutoff = TimeSplit.cutoff(triggers, config.testFraction());
         Dataset<Row> split = examples.withColumn("split", splitOf(cutoff));
-        GoldManifest.SplitCounts counts = countSplits(split);
-        LabelBalance.check("train", counts.trainPositives(), counts.trainRows());
-        LabelBalance.check("test", counts.testPositives(), counts.testRows());
-        return new TrainingSet(split, triggers.size(), cutoff, counts, contentHash(split));
+        GoldManifest.SplitCounts counts = countSplits(split, dataset.countedLabel());
+        if (counts.trainRows() < config.minTrainRows() || counts.testRows() < config.minTestRows()) {
+            throw new JobFailedException(String.format(java.util.Locale.ROOT,
+                    "%s: too few examples to learn from: train %d, test %d (at least %d and %d; --min-train-rows, --min-test-rows)",
+                    dataset.name(), counts.trainRows(), counts.testRows(), config.minTrainRows(), config.minTestRows()));
+        }
+        dataset.gate(split, counts, config);
+        return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, contentHash(split, dataset));
     }
 
-    private static Iterator<Row> featureRows(Map<Long, ?> byOperation) {
+    static Iterator<Row> featureRows(Map<Long, ?> byOperation) {
         List<Row> rows = new ArrayList<>(byOperation.size());
         byOperation.forEach((operationId, value) -> rows.add(RowFactory.create(operationId, value)));
         return rows.iterator();
     }
 
-    private static List<SilverOperation> operations(Iterator<Row> rows) {
+    static List<SilverOperation> operations(Iterator<Row> rows) {
         List<SilverOperation> ops = new ArrayList<>();
         rows.forEachRemaining(r -> ops.add(toOperation(r)));
         return ops;
@@ -209,9 +200,9 @@ public final class GoldJob {
         return assign.apply(col("triggered_at"), col("outcome_at"));
     }
 
-    private static GoldManifest.SplitCounts countSplits(Dataset<Row> split) {
+    private static GoldManifest.SplitCounts countSplits(Dataset<Row> split, String countedLabel) {
         Map<String, long[]> bySplit = new HashMap<>();
-        for (Row r : split.groupBy("split").agg(count(lit(1)), sum(when(col("execution_success"), 1).otherwise(0))).collectAsList()) {
+        for (Row r : split.groupBy("split").agg(count(lit(1)), sum(when(col(countedLabel), 1).otherwise(0))).collectAsList()) {
             bySplit.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
         }
         long[] none = {0, 0};
@@ -222,14 +213,15 @@ public final class GoldJob {
     }
 
     /** sha-256 of the kept rows in canonical order (split, operation_id), streamed to the driver. */
-    private static String contentHash(Dataset<Row> split) {
+    private static String contentHash(Dataset<Row> split, GoldDataset dataset) {
+        List<String> columns = columns(dataset);
         ContentHash hash = new ContentHash();
         Iterator<Row> rows = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name()))
                 .orderBy("split", "operation_id").toLocalIterator();
         while (rows.hasNext()) {
             Row row = rows.next();
-            List<Object> values = new ArrayList<>(EXAMPLE_COLUMNS.size());
-            for (String column : EXAMPLE_COLUMNS) {
+            List<Object> values = new ArrayList<>(columns.size());
+            for (String column : columns) {
                 values.add(row.get(row.fieldIndex(column)));
             }
             hash.add(row.getAs("split"), values);
@@ -243,37 +235,43 @@ public final class GoldJob {
      * True when the version's manifest already holds this content (nothing to write). A version with other content
      * is refused unless {@code --overwrite} is given.
      */
-    private static boolean alreadyCommitted(LakeFiles files, Target target, GoldConfig config, String contentHash) {
-        Optional<String> existingHash = files.readText(target.manifestUri()).flatMap(GoldManifest::contentHash);
+    private static boolean alreadyCommitted(LakeFiles files, TrainingSet set, GoldConfig config) {
+        String contentHash = set.contentHash();
+        Optional<String> existingHash = files.readText(set.target().manifestUri()).flatMap(GoldManifest::contentHash);
         if (existingHash.isPresent() && existingHash.get().equals(contentHash)) {
             return true;
         }
         if (existingHash.isPresent() && !config.overwrite()) {
-            throw new JobFailedException("gold " + DATASET + " v" + config.version() + " already exists with content_hash "
+            throw new JobFailedException("gold " + set.dataset().name() + " v" + config.version() + " already exists with content_hash "
                     + existingHash.get() + " (this build: " + contentHash + "); pass --overwrite to replace it");
         }
         return false;
     }
 
     /** train, then test, each one file in (triggered_at, operation_id) order. */
-    private static List<ParquetSink.WriteResult> writeTrainAndTest(SparkSession spark, TrainingSet set, String versionUri) {
+    private static List<ParquetSink.WriteResult> writeTrainAndTest(SparkSession spark, TrainingSet set) {
         ParquetSink sink = new ParquetSink(spark);
-        return List.of(sink.writeWhole(rowsOf(set.rows(), TimeSplit.Split.TRAIN), versionUri + "/train"),
-                sink.writeWhole(rowsOf(set.rows(), TimeSplit.Split.TEST), versionUri + "/test"));
+        String versionUri = set.target().versionUri();
+        return List.of(sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), versionUri + "/train"),
+                sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), versionUri + "/test"));
     }
 
-    private static Dataset<Row> rowsOf(Dataset<Row> split, TimeSplit.Split which) {
-        return split.filter(col("split").equalTo(which.name()))
+    private static Dataset<Row> rowsOf(TrainingSet set, TimeSplit.Split which) {
+        return set.rows().filter(col("split").equalTo(which.name()))
                 .orderBy("triggered_at", "operation_id")
-                .select(EXAMPLE_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+                .select(columns(set.dataset()).stream().map(functions::col).toArray(Column[]::new));
+    }
+
+    private static List<String> columns(GoldDataset dataset) {
+        return dataset.schema().getFields().stream().map(f -> f.name()).toList();
     }
 
     // ---- commit manifest
 
     /** Written last: a version without its manifest is not committed. */
-    private static void commitManifest(LakeFiles files, Target target, GoldConfig config, TrainingSet set,
+    private static void commitManifest(LakeFiles files, TrainingSet set, GoldConfig config, String silverUri,
                                        List<LakeLayout.Entry> silverFiles) {
-        files.writeText(target.manifestUri(), GoldManifest.toJson(DATASET, config, GoldManifest.codeVersion(), set.cutoff(),
-                set.counts(), target.silverUri(), silverFiles, set.contentHash()));
+        files.writeText(set.target().manifestUri(), GoldManifest.toJson(set.dataset(), config, GoldManifest.codeVersion(),
+                set.cutoff(), set.counts(), silverUri, silverFiles, set.contentHash()));
     }
 }

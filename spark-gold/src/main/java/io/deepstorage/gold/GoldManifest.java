@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.LakeLayout;
-import io.deepstorage.schemas.Schemas;
 
 /** The _manifest.json of one training-set version. Written last: a version without it is not committed. */
 public final class GoldManifest {
@@ -26,21 +25,17 @@ public final class GoldManifest {
 
     public record SplitCounts(long trainRows, long trainPositives, long testRows, long testPositives, long purgedRows) {}
 
-    public static String toJson(String name, GoldConfig config, String codeVersion, Instant cutoff, SplitCounts counts,
-                                String silverUri, List<LakeLayout.Entry> silverFiles, String contentHash) {
+    static String toJson(GoldDataset dataset, GoldConfig config, String codeVersion, Instant cutoff, SplitCounts counts,
+                         String silverUri, List<LakeLayout.Entry> silverFiles, String contentHash) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("name", name);
+        root.put("name", dataset.name());
         root.put("version", config.version());
         root.put("generated_at", config.asOf().toString());
         root.put("code_version", codeVersion);
         root.put("content_hash", contentHash);
         root.put("content_hash_algorithm", "sha-256 over rows sorted by split then operation_id, values in schema order");
-        root.put("selection", "silver operations with status EXECUTED or FAILED and a trigger time (triggered_at, or for a "
-                + "failed attempt whose trigger was rolled back with it, the operation's first event) whose outcome "
-                + "(executed_at/failed_at) is before generated_at. BLOCKED is excluded: a guard stopped the order before "
-                + "the exchange, so it is no execution outcome; PENDING/SUBMITTED have no outcome yet.");
         try {
-            root.set("schema", JSON.readTree(Schemas.stopOutcomeExample().toString()));
+            root.set("schema", JSON.readTree(dataset.schema().toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,21 +43,10 @@ public final class GoldManifest {
         rows.put("train", counts.trainRows());
         rows.put("test", counts.testRows());
         rows.put("purged", counts.purgedRows());
-        ObjectNode balance = root.putObject("label_balance");
-        balance.put("label", "execution_success");
-        balance.put("min_ratio", LabelBalance.MIN_RATIO);
-        balance.put("max_ratio", LabelBalance.MAX_RATIO);
-        balance.set("train", balanceOf(counts.trainPositives(), counts.trainRows()));
-        balance.set("test", balanceOf(counts.testPositives(), counts.testRows()));
-        ObjectNode features = root.putObject("features");
-        ArrayNode used = features.putArray("used");
-        ExampleBuilder.FEATURES.forEach(used::add);
-        ArrayNode omitted = features.putArray("omitted");
-        for (String[] feature : ExampleBuilder.OMITTED_FEATURES) {
-            omitted.addObject().put("name", feature[0]).put("reason", feature[1]);
-        }
-        ArrayNode labels = root.putArray("labels");
-        ExampleBuilder.LABELS.forEach(labels::add);
+        ObjectNode minimum = root.putObject("minimum_rows");
+        minimum.put("train", config.minTrainRows());
+        minimum.put("test", config.minTestRows());
+        dataset.describe(root, counts, config);
         ObjectNode split = root.putObject("split");
         split.put("method", "time");
         split.put("test_fraction", config.testFraction());
@@ -85,11 +69,11 @@ public final class GoldManifest {
         }
     }
 
-    private static ObjectNode balanceOf(long positives, long total) {
+    static ObjectNode balanceOf(String label, long positives, long total) {
         ObjectNode node = JSON.createObjectNode();
         node.put("positives", positives);
         node.put("total", total);
-        node.put("execution_success_ratio", LabelBalance.ratio(positives, total));
+        node.put(label + "_ratio", LabelBalance.ratio(positives, total));
         return node;
     }
 

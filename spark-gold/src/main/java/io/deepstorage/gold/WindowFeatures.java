@@ -61,12 +61,12 @@ public final class WindowFeatures {
 
     /** A feature of one stop from the events of its window. */
     @FunctionalInterface
-    private interface OfWindow<E, V> {
+    interface OfWindow<E, V> {
         V apply(long operationId, Instant triggeredAt, List<E> window);
     }
 
     /** {@code feature} of every example, each given the slice of {@code sortedEvents} in the window before its trigger. */
-    private static <E, V> Map<Long, V> perExample(Collection<SilverOperation> history, Instant asOf, List<E> sortedEvents,
+    static <E, V> Map<Long, V> perExample(Collection<SilverOperation> history, Instant asOf, List<E> sortedEvents,
                                                   Function<E, Instant> timeOf, Duration window, OfWindow<E, V> feature) {
         List<Instant> times = sortedEvents.stream().map(timeOf).toList();
         Map<Long, V> out = new LinkedHashMap<>();

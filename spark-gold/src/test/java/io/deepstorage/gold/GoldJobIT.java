@@ -54,6 +54,11 @@ class GoldJobIT {
 
     /** A trigger every 2 minutes; a third of the outcomes fail; the last train-side row finishes after the cutoff. */
     private static List<StopExecution> balancedSilver(boolean allExecuted) {
+        return balancedSilver(allExecuted, false);
+    }
+
+    /** {@code sameSlippage}: every fill slipped 1 %, so slippage_prediction has nothing to learn. */
+    private static List<StopExecution> balancedSilver(boolean allExecuted, boolean sameSlippage) {
         List<StopExecution> ops = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             Instant triggered = T0.plusSeconds(120L * i);
@@ -64,7 +69,8 @@ class GoldJobIT {
                     .setTriggerPrice(new BigDecimal(100 + i % 4).setScale(8)).setStopPrice(new BigDecimal("95.00000000"))
                     .setEntryPrice(new BigDecimal("110.00000000"));
             if (executed) {
-                op.setExecutedAt(outcome).setFillPrice(new BigDecimal("94.00000000")).setSlippagePct(new BigDecimal(i == 4 ? "12.5000" : "1.0000"));
+                op.setExecutedAt(outcome).setFillPrice(new BigDecimal("94.00000000")).setSlippagePct(new BigDecimal(
+                        i == 4 ? "12.5000" : sameSlippage ? "1.0000" : (1 + i % 3) + ".0000"));
             } else {
                 op.setFailedAt(outcome).setLastError("timeout");
             }
@@ -111,7 +117,7 @@ class GoldJobIT {
         Map<String, Object> summary = run.summary();
         assertThat(summary).containsEntry("job", "gold").containsEntry("rows_in", 24).containsEntry("examples", 21)
                 .containsEntry("train_rows", 15).containsEntry("test_rows", 5).containsEntry("purged_rows", 1)
-                .containsEntry("rows_out", 20).containsEntry("unchanged", false)
+                .containsEntry("unchanged", false)
                 // 21 trigger times, test fraction 0.2: floor(0.8 × 21) = 16, the 17th trigger (i = 16, T0 + 32 min).
                 .containsEntry("cutoff", "2024-03-04T09:32:00Z");
 
@@ -159,10 +165,103 @@ class GoldJobIT {
                 .containsExactly("client_id=1/date=2024-03-04", "client_id=2/date=2024-03-04", "client_id=2/date=2024-03-05");
         assertThat(manifest.get("label_balance").get("test").get("execution_success_ratio").asDouble()).isEqualTo(0.6);
 
+        // slippage_prediction: the 13 EXECUTED fills before as-of; i = 15 failed, so nothing is purged.
+        assertThat(summary).containsEntry("slippage_prediction_examples", 13)
+                .containsEntry("slippage_prediction_train_rows", 10).containsEntry("slippage_prediction_test_rows", 3)
+                .containsEntry("slippage_prediction_unchanged", false)
+                .containsEntry("rows_out", 20 + 13);
+        String slippageVersion = lake + "/" + LakeLayout.goldTrainingSet("slippage_prediction", "1.0.0");
+        Dataset<Row> slipTrain = kit.spark().read().parquet(slippageVersion + "/train");
+        Dataset<Row> slipTest = kit.spark().read().parquet(slippageVersion + "/test");
+        assertThat(slipTrain.columns()).containsExactly(Schemas.slippagePredictionExample().getFields().stream()
+                .map(f -> f.name()).toArray(String[]::new));
+        Instant lastSlipTrain = slipTrain.agg(org.apache.spark.sql.functions.max("triggered_at")).first().getAs(0);
+        Instant firstSlipTest = slipTest.agg(org.apache.spark.sql.functions.min("triggered_at")).first().getAs(0);
+        assertThat(lastSlipTrain).as("i = 14").isEqualTo(T0.plusSeconds(28 * 60)).isBefore(firstSlipTest);
+        assertThat(firstSlipTest).as("i = 16").isEqualTo(T0.plusSeconds(32 * 60));
+        Row slip9 = slipTrain.filter("operation_id = 9").first();
+        // Op 9 (i = 8, client 1, T0 + 16 min). Client 1's fills before it: i = 2 (3 %), i = 4 (12.5 %) → 7.75;
+        // its outcomes: i = 0 FAILED, 2 and 4 EXECUTED, 6 FAILED → 0.5. The symbol's triggers in [T0 + 1 min,
+        // T0 + 16 min): i = 1..7, the earliest i = 1 at 101; its own price 100 → (100 / 101 − 1) × 100.
+        assertThat(slip9.<Double>getAs("client_slippage_mean_24h")).isCloseTo(7.75, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(slip9.<Double>getAs("client_failure_rate_24h")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(slip9.<Double>getAs("trigger_price_change_15m_pct"))
+                .isCloseTo((100.0 / 101 - 1) * 100, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(slip9.<Double>getAs("volatility_15m")).isCloseTo(0.01608198519177194, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(slip9.<Double>getAs("slippage_pct")).isEqualTo(3.0);
+        assertThat(slipTrain.filter("operation_id = 5").first().<Boolean>getAs("slippage_breach")).isTrue();
+        JsonNode slipManifest = new ObjectMapper().readTree(Files.readString(kit.localDir(lake)
+                .resolve(LakeLayout.goldTrainingSet("slippage_prediction", "1.0.0")).resolve("_manifest.json")));
+        assertThat(slipManifest.get("name").asText()).isEqualTo("slippage_prediction");
+        assertThat(slipManifest.get("schema").get("name").asText()).isEqualTo("SlippagePredictionExample");
+        assertThat(slipManifest.get("content_hash").asText()).isEqualTo(summary.get("slippage_prediction_content_hash"));
+        assertThat(slipManifest.get("features").get("used")).hasSize(SlippageExampleBuilder.FEATURES.size());
+
         Run again = runGold(lake, "--as-of", AS_OF, "--version", "1.0.0");
         assertThat(again.exitCode()).as(again.stderr()).isZero();
         assertThat(again.summary()).containsEntry("content_hash", summary.get("content_hash"))
-                .containsEntry("unchanged", true).containsEntry("files_written", 0);
+                .containsEntry("slippage_prediction_content_hash", summary.get("slippage_prediction_content_hash"))
+                .containsEntry("unchanged", true).containsEntry("slippage_prediction_unchanged", true)
+                .containsEntry("files_written", 0);
+    }
+
+    @Test
+    void a_rebuild_of_both_sets_from_the_same_silver_and_as_of_is_byte_identical() throws Exception {
+        String lake = lakeWithSilver(balancedSilver(false));
+        assertThat(runGold(lake, "--as-of", AS_OF).exitCode()).isZero();
+        Path gold = kit.localDir(lake).resolve(LakeLayout.GOLD_TRAINING_SETS);
+        Map<String, String> first = filesUnder(gold);
+        deleteRecursively(gold);
+        Run rebuilt = runGold(lake, "--as-of", AS_OF);
+        assertThat(rebuilt.exitCode()).as(rebuilt.stderr()).isZero();
+        Map<String, String> second = filesUnder(gold);
+        assertThat(first.keySet()).anyMatch(k -> k.startsWith("slippage_prediction/v1.0.0/train/part-"))
+                .anyMatch(k -> k.startsWith("stop_outcome/v1.0.0/test/part-")).contains("slippage_prediction/v1.0.0/_manifest.json");
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void a_slippage_set_with_one_label_value_fails_the_build_and_writes_no_set() {
+        String lake = lakeWithSilver(balancedSilver(false, true));
+        Run run = runGold(lake, "--as-of", AS_OF);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr().strip()).isEqualTo("slippage_prediction: every slippage_pct label of test is 1: nothing to learn");
+        assertThat(kit.localDir(lake).resolve(LakeLayout.GOLD_TRAINING_SETS)).as("stop_outcome passed its gates, and is not written either")
+                .doesNotExist();
+    }
+
+    @Test
+    void a_set_smaller_than_the_minimum_is_refused() {
+        String lake = lakeWithSilver(balancedSilver(false));
+        Run run = runGold(lake, "--as-of", AS_OF, "--min-train-rows", "12");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr().strip()).isEqualTo("slippage_prediction: too few examples to learn from: train 10, test 3"
+                + " (at least 12 and 3; --min-train-rows, --min-test-rows)");
+    }
+
+    /**
+     * Every data file and manifest under {@code root} (names without the part files' random ids) with the sha-256
+     * of its bytes. Not the committer's _SUCCESS marker: it records the job's id and time, not the set.
+     */
+    private static Map<String, String> filesUnder(Path root) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (var files = Files.walk(root)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("."))
+                    .filter(f -> !f.getFileName().toString().equals("_SUCCESS")).toList()) {
+                String name = root.relativize(f).toString().replaceAll("part-[0-9]+-[0-9a-f-]+", "part-*");
+                out.put(name, java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+            }
+        }
+        return out;
+    }
+
+    private static void deleteRecursively(Path root) throws Exception {
+        try (var files = Files.walk(root)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Test
@@ -176,7 +275,8 @@ class GoldJobIT {
         assertThat(refused.stderr().strip()).startsWith("gold stop_outcome v1.0.0 already exists with content_hash")
                 .endsWith("pass --overwrite to replace it").doesNotContain("\n");
 
-        Run replaced = runGold(lake, "--as-of", AS_OF, "--test-fraction", "0.3", "--overwrite");
+        // (slippage_prediction's 13 fills leave 9 in train at 0.3: under the default minimum of 10.)
+        Run replaced = runGold(lake, "--as-of", AS_OF, "--test-fraction", "0.3", "--overwrite", "--min-train-rows", "5");
         assertThat(replaced.exitCode()).as(replaced.stderr()).isZero();
         assertThat(replaced.summary()).containsEntry("unchanged", false).containsEntry("test_rows", 7).containsEntry("train_rows", 14);
         assertThat(kit.spark().read().parquet(lake + "/" + LakeLayout.goldTrainingSet("stop_outcome", "1.0.0") + "/train").count())

@@ -1,0 +1,130 @@
+package io.deepstorage.gold;
+
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deepstorage.schemas.Schemas;
+import io.deepstorage.schemas.SilverStatus;
+import io.deepstorage.spark.AvroRows;
+import io.deepstorage.spark.JobFailedException;
+import org.apache.avro.Schema;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * gold slippage_prediction: how far an executed stop's fill slipped, from what was known when it triggered
+ * ({@link SlippageExampleBuilder}, {@link SlippageFeatures}). Refused when a split's slippage is the same
+ * everywhere: nothing to learn.
+ */
+final class SlippagePredictionDataset implements GoldDataset {
+    private static final long serialVersionUID = 1L;
+    static final String NAME = "slippage_prediction";
+    static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.slippagePredictionExample(),
+            DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
+    private static final StructType SYMBOL_ROW = new StructType()
+            .add("operation_id", DataTypes.LongType, false)
+            .add("volatility_15m", DataTypes.DoubleType, true)
+            .add("trigger_price_change_15m_pct", DataTypes.DoubleType, true);
+    private static final StructType CLIENT_ROW = new StructType()
+            .add("operation_id", DataTypes.LongType, false)
+            .add("client_slippage_mean_24h", DataTypes.DoubleType, true)
+            .add("client_failure_rate_24h", DataTypes.DoubleType, true);
+
+    @Override public String name() { return NAME; }
+
+    @Override public Schema schema() { return Schemas.slippagePredictionExample(); }
+
+    @Override public String countedLabel() { return "slippage_breach"; }
+
+    @Override public List<String> features() { return SlippageExampleBuilder.FEATURES; }
+
+    @Override
+    public Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
+        Instant asOf = config.asOf();
+        String version = config.version();
+        Dataset<Row> bySymbol = silver
+                .groupByKey((MapFunction<Row, String>) r -> r.getAs("symbol"), Encoders.STRING())
+                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) -> {
+                    List<SilverOperation> ops = GoldJob.operations(rows);
+                    Map<Long, Double> volatility = WindowFeatures.volatility15m(ops, asOf);
+                    Map<Long, Double> change = SlippageFeatures.triggerPriceChange15m(ops, asOf);
+                    List<Row> out = new ArrayList<>(volatility.size());
+                    volatility.forEach((id, v) -> out.add(RowFactory.create(id, v, change.get(id))));
+                    return out.iterator();
+                }, Encoders.row(SYMBOL_ROW));
+        Dataset<Row> byClient = silver
+                .groupByKey((MapFunction<Row, Long>) r -> r.<Long>getAs("client_id"), Encoders.LONG())
+                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) -> {
+                    List<SilverOperation> ops = GoldJob.operations(rows);
+                    Map<Long, Double> slippage = SlippageFeatures.clientSlippageMean24h(ops, asOf);
+                    Map<Long, Double> failures = SlippageFeatures.clientFailureRate24h(ops, asOf);
+                    List<Row> out = new ArrayList<>(slippage.size());
+                    slippage.forEach((id, s) -> out.add(RowFactory.create(id, s, failures.get(id))));
+                    return out.iterator();
+                }, Encoders.row(CLIENT_ROW));
+        return silver
+                .filter((FilterFunction<Row>) r -> SlippageExampleBuilder.isExample(GoldJob.toOperation(r),
+                        r.<BigDecimal>getAs("fill_price"), asOf))
+                .join(bySymbol, "operation_id").join(byClient, "operation_id")
+                .map((MapFunction<Row, Row>) r -> {
+                    SilverOperation op = GoldJob.toOperation(r);
+                    return AvroRows.toRow(SlippageExampleBuilder.build(op, r.<BigDecimal>getAs("quantity"), r.getAs("side"),
+                            r.<Double>getAs("volatility_15m"), r.<Double>getAs("trigger_price_change_15m_pct"),
+                            r.<Double>getAs("client_slippage_mean_24h"), r.<Double>getAs("client_failure_rate_24h"),
+                            version, asOf), op.executedAt());
+                }, Encoders.row(EXAMPLE_ROW));
+    }
+
+    /** Every slippage_pct of a split equal: a model would learn a constant. */
+    @Override
+    public void gate(Dataset<Row> split, GoldManifest.SplitCounts counts, GoldConfig config) {
+        Map<String, double[]> range = new HashMap<>();
+        for (Row r : split.groupBy("split").agg(min("slippage_pct"), max("slippage_pct")).collectAsList()) {
+            range.put(r.getString(0), new double[] {r.getDouble(1), r.getDouble(2)});
+        }
+        for (TimeSplit.Split s : List.of(TimeSplit.Split.TRAIN, TimeSplit.Split.TEST)) {
+            double[] minMax = range.get(s.name());
+            if (minMax != null && minMax[0] == minMax[1]) {
+                throw new JobFailedException(String.format(java.util.Locale.ROOT,
+                        "%s: every slippage_pct label of %s is %s: nothing to learn", NAME, s.name().toLowerCase(java.util.Locale.ROOT),
+                        BigDecimal.valueOf(minMax[0]).stripTrailingZeros().toPlainString()));
+            }
+        }
+    }
+
+    @Override
+    public void describe(ObjectNode root, GoldManifest.SplitCounts counts, GoldConfig config) {
+        root.put("selection", "silver operations with status " + SilverStatus.EXECUTED + ", a trigger time, a fill price and a "
+                + "slippage, executed before generated_at. FAILED and BLOCKED stops have no fill, so no slippage to learn.");
+        ObjectNode balance = root.putObject("label_balance");
+        balance.put("label", "slippage_breach");
+        balance.put("rule", "refused when every slippage_pct of train or of test is the same value");
+        balance.set("train", GoldManifest.balanceOf("slippage_breach", counts.trainPositives(), counts.trainRows()));
+        balance.set("test", GoldManifest.balanceOf("slippage_breach", counts.testPositives(), counts.testRows()));
+        ObjectNode features = root.putObject("features");
+        ArrayNode used = features.putArray("used");
+        SlippageExampleBuilder.FEATURES.forEach(used::add);
+        ArrayNode omitted = features.putArray("omitted");
+        for (String[] feature : SlippageExampleBuilder.OMITTED_FEATURES) {
+            omitted.addObject().put("name", feature[0]).put("reason", feature[1]);
+        }
+        ArrayNode labels = root.putArray("labels");
+        SlippageExampleBuilder.LABELS.forEach(labels::add);
+    }
+}

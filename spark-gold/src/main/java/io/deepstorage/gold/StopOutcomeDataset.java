@@ -1,0 +1,89 @@
+package io.deepstorage.gold;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deepstorage.schemas.Schemas;
+import io.deepstorage.schemas.StopOutcomeExample;
+import io.deepstorage.spark.AvroRows;
+import org.apache.avro.Schema;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** gold stop_outcome: did a triggered stop execute, with its trigger-time features ({@link ExampleBuilder}). */
+final class StopOutcomeDataset implements GoldDataset {
+    private static final long serialVersionUID = 1L;
+    static final String NAME = "stop_outcome";
+    static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.stopOutcomeExample(),
+            DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
+    private static final StructType VOLATILITY_ROW = new StructType()
+            .add("operation_id", DataTypes.LongType, false).add("volatility_15m", DataTypes.DoubleType, true);
+    private static final StructType FAILURES_ROW = new StructType()
+            .add("operation_id", DataTypes.LongType, false).add("consecutive_failures_1h", DataTypes.IntegerType, false);
+
+    @Override public String name() { return NAME; }
+
+    @Override public Schema schema() { return Schemas.stopOutcomeExample(); }
+
+    @Override public String countedLabel() { return "execution_success"; }
+
+    @Override public List<String> features() { return ExampleBuilder.FEATURES; }
+
+    /** One example row per finished, triggered operation, with every feature and label. */
+    @Override
+    public Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
+        Instant asOf = config.asOf();
+        String version = config.version();
+        Dataset<Row> volatility = silver
+                .groupByKey((MapFunction<Row, String>) r -> r.getAs("symbol"), Encoders.STRING())
+                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) ->
+                        GoldJob.featureRows(WindowFeatures.volatility15m(GoldJob.operations(rows), asOf)), Encoders.row(VOLATILITY_ROW));
+        Dataset<Row> failures = silver
+                .groupByKey((MapFunction<Row, Long>) r -> r.<Long>getAs("client_id"), Encoders.LONG())
+                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) ->
+                        GoldJob.featureRows(WindowFeatures.consecutiveFailures1h(GoldJob.operations(rows), asOf)), Encoders.row(FAILURES_ROW));
+        return silver.join(volatility, "operation_id").join(failures, "operation_id")
+                .map((MapFunction<Row, Row>) r -> {
+                    SilverOperation op = GoldJob.toOperation(r);
+                    StopOutcomeExample example = ExampleBuilder.build(op, r.<Double>getAs("volatility_15m"),
+                            r.<Integer>getAs("consecutive_failures_1h"), version, asOf);
+                    return AvroRows.toRow(example, op.outcomeAt());
+                }, Encoders.row(EXAMPLE_ROW));
+    }
+
+    @Override
+    public void gate(Dataset<Row> split, GoldManifest.SplitCounts counts, GoldConfig config) {
+        LabelBalance.check("train", counts.trainPositives(), counts.trainRows());
+        LabelBalance.check("test", counts.testPositives(), counts.testRows());
+    }
+
+    @Override
+    public void describe(ObjectNode root, GoldManifest.SplitCounts counts, GoldConfig config) {
+        root.put("selection", "silver operations with status EXECUTED or FAILED and a trigger time (triggered_at, or for a "
+                + "failed attempt whose trigger was rolled back with it, the operation's first event) whose outcome "
+                + "(executed_at/failed_at) is before generated_at. BLOCKED is excluded: a guard stopped the order before "
+                + "the exchange, so it is no execution outcome; PENDING/SUBMITTED have no outcome yet.");
+        ObjectNode balance = root.putObject("label_balance");
+        balance.put("label", "execution_success");
+        balance.put("min_ratio", LabelBalance.MIN_RATIO);
+        balance.put("max_ratio", LabelBalance.MAX_RATIO);
+        balance.set("train", GoldManifest.balanceOf("execution_success", counts.trainPositives(), counts.trainRows()));
+        balance.set("test", GoldManifest.balanceOf("execution_success", counts.testPositives(), counts.testRows()));
+        ObjectNode features = root.putObject("features");
+        ArrayNode used = features.putArray("used");
+        ExampleBuilder.FEATURES.forEach(used::add);
+        ArrayNode omitted = features.putArray("omitted");
+        for (String[] feature : ExampleBuilder.OMITTED_FEATURES) {
+            omitted.addObject().put("name", feature[0]).put("reason", feature[1]);
+        }
+        ArrayNode labels = root.putArray("labels");
+        ExampleBuilder.LABELS.forEach(labels::add);
+    }
+}
