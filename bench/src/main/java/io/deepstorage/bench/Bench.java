@@ -41,24 +41,29 @@ public final class Bench {
             OptionSpec.value("checkpoint-interval", null, "5s", "bronze's checkpoint interval, e.g. 500ms, 5s"),
             OptionSpec.value("profile", null, "0", "S > 0: also a thread dump (jcmd Thread.print) of each bronze JVM every S seconds,"
                     + " into the log folder (costs CPU: figures of such a run are not reference figures)"),
-            OptionSpec.flag("lake-only", null, "only silver/gold/DuckDB (section 4), e.g. with --full for the 10M figures on their own"));
+            OptionSpec.flag("lake-only", null, "only silver/gold/DuckDB (section 4), e.g. with --full for the 10M figures on their own"),
+            OptionSpec.flag("replay-only", null, "only the decoding limit and the replay (sections 1 and 6), its ratio to the raw limit"));
 
     /** What the options ask for, N already rounded down to whole operations of three rows. */
     record Options(Path out, long rows, int liveRate, int liveSeconds, String checkpointInterval, int profileEvery,
-                   boolean lakeOnly, List<Long> lakeSizes) {
+                   boolean lakeOnly, boolean replayOnly, List<Long> lakeSizes) {
         /** The options of {@code args}; a bad one throws a {@link SettingException} naming it. */
         static Options parse(String[] args) {
             CommandLine cli = CommandLine.parse(args, Map.of(), OPTIONS);
             boolean quick = cli.bool("quick");
             long rows = cli.get("rows").isPresent() ? cli.longInteger("rows", 3, Long.MAX_VALUE) : quick ? 200_000 : 1_000_000;
             cli.duration("checkpoint-interval"); // checked here, handed to the bronze job as written
-            List<Long> lakeSizes = new ArrayList<>(List.of(quick ? 200_000L : 999_999L));
-            if (cli.bool("full")) {
+            boolean replayOnly = cli.bool("replay-only");
+            if (replayOnly && cli.bool("lake-only")) {
+                throw new SettingException("--replay-only and --lake-only exclude each other");
+            }
+            List<Long> lakeSizes = new ArrayList<>(replayOnly ? List.of() : List.of(quick ? 200_000L : 999_999L));
+            if (cli.bool("full") && !replayOnly) {
                 lakeSizes.add(9_999_999L);
             }
             return new Options(Path.of(cli.required("out")), rows / 3 * 3, cli.integer("live-rate", 1, 10_000_000),
                     cli.optionalInteger("live-seconds", 1, 86_400).orElse(quick ? 15 : 30), cli.required("checkpoint-interval"),
-                    cli.integer("profile", 0, 86_400), cli.bool("lake-only"), List.copyOf(lakeSizes));
+                    cli.integer("profile", 0, 86_400), cli.bool("lake-only"), replayOnly, List.copyOf(lakeSizes));
         }
     }
 
@@ -70,14 +75,16 @@ public final class Bench {
 
     private final int profileEvery;
     private final boolean lakeOnly;
+    private final boolean replayOnly;
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private final List<Map<String, Object>> memory = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Object> profiles = new LinkedHashMap<>();
 
-    private Bench(int profileEvery, boolean lakeOnly) {
+    private Bench(int profileEvery, boolean lakeOnly, boolean replayOnly) {
         this.profileEvery = profileEvery;
         this.lakeOnly = lakeOnly;
+        this.replayOnly = replayOnly;
     }
 
     public static void main(String[] args) throws Exception {
@@ -94,7 +101,7 @@ public final class Bench {
             return;
         }
         Path home = Path.of(System.getProperty("deepstorage.home", ".")).toAbsolutePath().normalize();
-        new Bench(o.profileEvery(), o.lakeOnly()).run(home, o.out(), o.rows(), o.liveRate(), o.liveSeconds(),
+        new Bench(o.profileEvery(), o.lakeOnly(), o.replayOnly()).run(home, o.out(), o.rows(), o.liveRate(), o.liveSeconds(),
                 o.checkpointInterval(), o.lakeSizes(), String.join(" ", args));
         System.exit(0);
     }
@@ -145,6 +152,12 @@ public final class Bench {
                 }
                 double rawLimit = limit;
                 // The table now holds N rows committed three per transaction: the backlog.
+                if (replayOnly) {
+                    notes.add("--replay-only: sections 2, 3, 4 and 5 not measured in this run; the replay's ratio is to the raw"
+                            + " decoding limit (" + Stats.num(limit) + " rows/s, the slower of the two raw shapes).");
+                    latency = Stats.map("measured", false, "reason", "skipped: --replay-only");
+                    replayRow(pg, s3, home, logDir, checkpoint, limit);
+                } else {
 
                 BronzeBench bronze = new BronzeBench(pg, s3, home, logDir, duck);
                 bronze.jstackEverySeconds = profileEvery;
@@ -206,6 +219,7 @@ public final class Bench {
                         Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)), lat.length);
 
                 notes.add("raw decode limit used for the ratios: " + Stats.num(limit) + " rows/s" + (limit != rawLimit ? " (bronze's snapshot, faster than the raw stream reader)" : " (the slower of the two raw shapes)"));
+                }
             }
             // (4) silver and gold against DuckDB
             LakeBench lake = new LakeBench(s3, home, logDir, duck);
@@ -233,7 +247,7 @@ public final class Bench {
                 profiles.put("silver " + label + " total CPU s / wall s", r.silver().cpuSeconds() + " / " + Math.round(r.silver().wallSeconds() * 10) / 10.0);
                 profiles.put("gold " + label + " thread CPU s", top(r.gold().cpu(), 5));
             }
-            if (lakeSizes.size() == 1) {
+            if (lakeSizes.size() == 1 && !replayOnly) {
                 notes.add("silver/gold/DuckDB on 10M events: not measured in this run (needs --full; it does not fit the 15-minute budget on 2 cores).");
             }
         }

@@ -62,4 +62,11 @@ class BenchOptionsTest {
             assertThat(help).contains(option);
         }
     }
+
+    @Test
+    void replayOnlyMeasuresNoLakeAndExcludesLakeOnly() {
+        assertThat(Bench.Options.parse(new String[] {"--replay-only", "--full"}).lakeSizes()).isEmpty();
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--replay-only", "--lake-only"}))
+                .hasMessageContaining("--replay-only");
+    }
 }
