@@ -156,6 +156,10 @@ final class LakeBench {
                 long commitLsn = lsn;
                 lsn += 1000;
                 String token = Long.toHexString(random.nextLong());
+                // The fill slips 0-0.8 % below the stop; slippage_pct is what silver's rule recomputes from both.
+                BigDecimal fill = stop.multiply(BigDecimal.valueOf(1 - random.nextDouble() * 0.008)).setScale(8, RoundingMode.HALF_UP);
+                BigDecimal slippage = stop.subtract(fill).multiply(BigDecimal.valueOf(100))
+                        .divide(stop, 4, RoundingMode.HALF_UP);
                 String[] types = {"STOP_TRIGGERED", "EXECUTION_SUBMITTED", failed ? "FAILED" : "EXECUTED"};
                 for (int i = 0; i < 3; i++) {
                     Instant at = t.plusMillis(50L * i);
@@ -176,8 +180,8 @@ final class LakeBench {
                             : "{\"trigger_type\": \"STOP_LOSS\", \"entry_price\": \"" + trigger.add(BigDecimal.valueOf(500)).toPlainString() + "\"}");
                     e.setRequestPayloadHash(token);
                     e.setExchangeOrderId(i > 0 ? "ord-" + op : null);
-                    e.setFillPrice(executed ? stop.subtract(BigDecimal.ONE).setScale(8, RoundingMode.HALF_UP) : null);
-                    e.setSlippagePct(executed ? new BigDecimal("0.0167") : null);
+                    e.setFillPrice(executed ? fill : null);
+                    e.setSlippagePct(executed ? slippage : null);
                     e.setSource("ws");
                     e.setErrorMessage(i == 2 && failed ? "exchange rejected order: insufficient balance" : null);
                     e.setRetryCount(0);

@@ -19,6 +19,17 @@ final class PipelineReport {
                     s.rowsOut(), orDash(s, "duplicates_dropped"), orDash(s, "dead_letters"),
                     s.filesWritten(), s.seconds()));
         }
+        JobReport silver = report.jobs().get("silver");
+        if (silver != null && silver.has("quarantined")) {
+            StringBuilder rules = new StringBuilder();
+            silver.values().forEach((key, value) -> {
+                if (key.startsWith("rule_")) {
+                    rules.append(rules.length() == 0 ? " (" : ", ").append(key.substring(5)).append(' ').append(value);
+                }
+            });
+            b.append(String.format("silver: %s operations quarantined%s under silver/_quarantine/stop_executions%n",
+                    silver.text("quarantined"), rules.length() == 0 ? "" : rules.append(')')));
+        }
         JobReport gold = report.jobs().get("gold");
         if (gold != null) {
             b.append(String.format("gold: stop_outcome v%s, train %s rows, test %s rows (%s purged at the split), content hash %s%n",

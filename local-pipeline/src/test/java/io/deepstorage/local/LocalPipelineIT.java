@@ -183,7 +183,8 @@ class LocalPipelineIT {
         for (LakeReader.Row r : train) {
             assertThat(status.get((Long) r.get("operation_id"))).isEqualTo("EXECUTED");
         }
-        assertThat(PipelineReport.table(report, java.time.Duration.ZERO)).contains("gold: stop_outcome v1.0.0").contains("gold: slippage_prediction v1.0.0");
+        assertThat(PipelineReport.table(report, java.time.Duration.ZERO)).contains("gold: stop_outcome v1.0.0")
+                .contains("gold: slippage_prediction v1.0.0").contains("silver: 0 operations quarantined");
     }
 
     @Test

@@ -13,6 +13,8 @@ public final class LakeLayout {
     public static final String BRONZE_EVENTS = "bronze/events";
     public static final String BRONZE_DEAD_LETTERS = "bronze/_dlq";
     public static final String SILVER_STOP_EXECUTIONS = "silver/stop_executions";
+    /** Silver rows that broke a data-quality rule, by date, with the rules' names; never read by gold. */
+    public static final String SILVER_QUARANTINE = "silver/_quarantine/stop_executions";
     public static final String GOLD_TRAINING_SETS = "gold/training_sets";
     public static final String FLINK_CHECKPOINTS = "flink/checkpoints";
     public static final String FLINK_SAVEPOINTS = "flink/savepoints";

@@ -1,6 +1,9 @@
 package io.deepstorage.silver;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.split;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -9,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
@@ -22,6 +26,7 @@ import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapGroupsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -31,7 +36,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * bronze/events → silver/stop_executions: one row per operation, folded from all its events in commit order
- * ({@link OperationFold}), partitioned by client_id and date, written so that a re-run changes nothing.
+ * ({@link OperationFold}), checked against {@link SilverRules}, partitioned by client_id and date, written so that a
+ * re-run changes nothing. A row that breaks a rule goes to silver/_quarantine/stop_executions/date=…/ with the
+ * rules' names instead; when one rule is broken by more than the allowed share, the run fails and writes nothing.
  */
 public final class SilverJob {
     public static final String NAME = "silver";
@@ -41,6 +48,8 @@ public final class SilverJob {
     /** StopExecution's columns, then the date partition (client_id is already one of them). */
     static final StructType SILVER_ROW = AvroRows.structOf(Schemas.stopExecution(),
             DataTypes.createStructField("date", DataTypes.DateType, false));
+    /** A folded row with the rules it broke (comma-separated names; null when none). */
+    static final StructType CHECKED_ROW = SILVER_ROW.add("broken_rules", DataTypes.StringType, true);
 
     private SilverJob() {}
 
@@ -50,21 +59,36 @@ public final class SilverJob {
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         return JobLauncher.launch(NAME, "Folds bronze/events into silver/stop_executions (one row per operation).",
-                args, env, List.of(), cli -> null, (none, lake, spark) -> build(lake, spark), out, err);
+                args, env, SilverConfig.OPTIONS, SilverConfig::from, SilverJob::build, out, err);
     }
 
-    static JobReport.Builder build(LakeConfig lake, SparkSession spark) {
+    static JobReport.Builder build(SilverConfig config, LakeConfig lake, SparkSession spark) {
         JobReport.Builder summary = JobReport.start(NAME);
         String bronzeUri = lake.resolve(LakeLayout.BRONZE_EVENTS);
         String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
+        String quarantineUri = lake.resolve(LakeLayout.SILVER_QUARANTINE);
 
         Dataset<Row> bronze = readBronze(spark, bronzeUri).persist();
+        Dataset<Row> checked = foldOperations(bronze, config.tolerances()).persist();
         try {
             long rowsIn = bronze.count();
             long distinctEvents = bronze.select("event_id").distinct().count();
-            ParquetSink.WriteResult written = new ParquetSink(spark)
-                    .writePartitioned(foldOperations(bronze), silverUri, PARTITION_COLUMNS);
+            long operations = checked.count();
+            Map<String, Long> brokenByRule = new TreeMap<>();
+            for (Row r : checked.filter(col("broken_rules").isNotNull())
+                    .select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
+                brokenByRule.put(r.getString(0), r.getLong(1));
+            }
+            SilverRules.check(brokenByRule, operations, config.maxRuleShare());
+            Dataset<Row> quarantined = checked.filter(col("broken_rules").isNotNull());
+            ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(
+                    checked.filter(col("broken_rules").isNull()).drop("broken_rules"), silverUri, PARTITION_COLUMNS);
             LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
+            // The quarantine is rewritten whole each run: a row fixed by a later event leaves it.
+            files.delete(quarantineUri);
+            long quarantinedRows = brokenByRule.isEmpty() ? 0 : new ParquetSink(spark)
+                    .writePartitioned(quarantined.select(quarantineColumns()), quarantineUri, List.of("date")).rows();
+            brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
             Instant earliestEvent = bronze.agg(min("occurred_at")).first().getAs(0);
             List<String> stale = StalePartitions.find(files.partitionDirs(silverUri, PARTITION_COLUMNS.size()),
                     written.partitions(), earliestEvent.atOffset(ZoneOffset.UTC).toLocalDate());
@@ -74,13 +98,25 @@ public final class SilverJob {
                     .put("distinct_events", distinctEvents)
                     .put("duplicates_dropped", rowsIn - distinctEvents)
                     .put(JobReport.ROWS_OUT, written.rows())
+                    .put("quarantined", quarantinedRows)
                     .put("partitions", written.partitions().size())
                     .put("stale_partitions_removed", stale.size())
                     .put(JobReport.FILES_WRITTEN, written.files())
                     .put("bytes_written", written.bytes());
         } finally {
+            checked.unpersist();
             bronze.unpersist();
         }
+    }
+
+    /** The rules broken first, then the row as silver would have held it. */
+    private static Column[] quarantineColumns() {
+        List<Column> columns = new ArrayList<>();
+        columns.add(col("broken_rules"));
+        for (String name : SILVER_ROW.fieldNames()) {
+            columns.add(col(name));
+        }
+        return columns.toArray(Column[]::new);
     }
 
     /** Committed bronze parts only ({@link LakeLayout#partGlob}); in-progress and hidden files are never read. */
@@ -93,18 +129,19 @@ public final class SilverJob {
                 .parquet(LakeLayout.partGlob(bronzeUri, BRONZE_PARTITION_DEPTH));
     }
 
-    /** One silver row per operation_id; the fold itself is the pure {@link OperationFold}. */
-    static Dataset<Row> foldOperations(Dataset<Row> bronze) {
+    /** One row per operation_id with the rules it broke; the fold and the rules are the pure {@link OperationFold}, {@link SilverRules}. */
+    static Dataset<Row> foldOperations(Dataset<Row> bronze, SilverRules.Tolerances tolerances) {
         return bronze
                 .groupByKey((MapFunction<Row, Long>) row -> row.<Long>getAs("operation_id"), Encoders.LONG())
-                .mapGroups((MapGroupsFunction<Long, Row, Row>) (operationId, rows) -> toSilverRow(rows),
-                        Encoders.row(SILVER_ROW));
+                .mapGroups((MapGroupsFunction<Long, Row, Row>) (operationId, rows) -> toCheckedRow(rows, tolerances),
+                        Encoders.row(CHECKED_ROW));
     }
 
-    private static Row toSilverRow(Iterator<Row> rows) {
+    private static Row toCheckedRow(Iterator<Row> rows, SilverRules.Tolerances tolerances) {
         List<BronzeRecord> records = new ArrayList<>();
         rows.forEachRemaining(row -> records.add(BronzeRows.toRecord(row)));
         StopExecution folded = OperationFold.fold(records);
-        return AvroRows.toRow(folded, OperationFold.partitionDate(folded));
+        List<String> broken = SilverRules.broken(folded, tolerances);
+        return AvroRows.toRow(folded, OperationFold.partitionDate(folded), broken.isEmpty() ? null : String.join(",", broken));
     }
 }

@@ -152,7 +152,8 @@ class SilverJobIT {
         // an older savepoint) op 1's EXECUTED once more.
         BronzeFixtures.writeWithNewColumn(conf, lake, List.of(
                 event("op5-trig", 5, 10, "STOP_TRIGGERED", DAY1.plusSeconds(40)).setSourceCommitLsn(500L).setSourceLsn(501L).build(),
-                event("op5-exec", 5, 10, "EXECUTED", DAY1.plusSeconds(41)).setSourceCommitLsn(500L).setSourceLsn(502L).build(),
+                event("op5-exec", 5, 10, "EXECUTED", DAY1.plusSeconds(41)).setFillPrice(price("99.5"))
+                        .setSlippagePct(pct("0.5")).setSourceCommitLsn(500L).setSourceLsn(502L).build(),
                 BronzeEvent.newBuilder(op1Executed()).setIngestRunId("after-rollback").setIngestedAt(DAY2).build()),
                 "upgrade_note", "written by v2");
 
@@ -186,7 +187,8 @@ class SilverJobIT {
         String lake = kit.newLake("silver-move");
         var conf = kit.spark().sparkContext().hadoopConfiguration();
         BronzeFixtures.write(conf, lake, List.of(
-                event("m-exec", 50, 30, "EXECUTED", DAY2).setSourceCommitLsn(500L).setSourceLsn(501L).build()));
+                event("m-exec", 50, 30, "EXECUTED", DAY2).setFillPrice(price("99.5")).setSlippagePct(pct("0.5"))
+                        .setSourceCommitLsn(500L).setSourceLsn(501L).build()));
         assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
         assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS).resolve("client_id=30/date=2024-03-02")).isDirectory();
 
@@ -202,6 +204,53 @@ class SilverJobIT {
         assertThat(rows.get(0).<String>getAs("status")).isEqualTo("EXECUTED");
         assertThat(rows.get(0).<Instant>getAs("triggered_at")).isEqualTo(DAY1);
         assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS).resolve("client_id=30/date=2024-03-02")).doesNotExist();
+    }
+
+    /** lakeWithBronze's four clean operations and two that break a rule each. */
+    private String lakeWithTwoBrokenOperations() {
+        String lake = lakeWithBronze();
+        BronzeFixtures.write(kit.spark().sparkContext().hadoopConfiguration(), lake, List.of(
+                // op 5: EXECUTED, but the exchange's fill never made it into the event.
+                event("op5-trig", 5, 10, "STOP_TRIGGERED", DAY1.plusSeconds(30)).setSourceCommitLsn(500L).setSourceLsn(501L).build(),
+                event("op5-exec", 5, 10, "EXECUTED", DAY1.plusSeconds(31)).setSourceCommitLsn(510L).setSourceLsn(511L).build(),
+                // op 6: submitted a minute before it triggered.
+                event("op6-trig", 6, 20, "STOP_TRIGGERED", DAY2.plusSeconds(60)).setSourceCommitLsn(600L).setSourceLsn(601L).build(),
+                event("op6-sub", 6, 20, "EXECUTION_SUBMITTED", DAY2).setSourceCommitLsn(610L).setSourceLsn(611L).build()));
+        return lake;
+    }
+
+    @Test
+    void rows_that_break_a_rule_go_to_the_quarantine_with_the_rules_name_and_not_to_silver() {
+        String lake = lakeWithTwoBrokenOperations();
+        Run run = runSilver(kit.env(), SparkLake.args(lake, "--quality-max-share", "0.5"));
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.summary()).containsEntry("rows_out", 4).containsEntry("quarantined", 2)
+                .containsEntry("rule_executed_has_fill", 1).containsEntry("rule_times_in_order", 1);
+        assertThat(silverByOperation(lake)).containsOnlyKeys(1L, 2L, 3L, 4L);
+        Map<Long, Row> quarantine = kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_QUARANTINE).collectAsList()
+                .stream().collect(Collectors.toMap(r -> r.<Long>getAs("operation_id"), r -> r));
+        assertThat(quarantine).containsOnlyKeys(5L, 6L);
+        assertThat(quarantine.get(5L).<String>getAs("broken_rules")).isEqualTo("executed_has_fill");
+        assertThat(quarantine.get(5L).<String>getAs("status")).isEqualTo("EXECUTED");
+        assertThat(quarantine.get(6L).<String>getAs("broken_rules")).isEqualTo("times_in_order");
+        assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_QUARANTINE).resolve("date=2024-03-02")).isDirectory();
+
+        // Run again: the same quarantine, nothing added twice.
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--quality-max-share", "0.5")).exitCode()).isZero();
+        assertThat(kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_QUARANTINE).count()).isEqualTo(2);
+    }
+
+    @Test
+    void a_rule_broken_by_more_than_the_threshold_fails_the_run_naming_it_and_writes_nothing() {
+        String lake = lakeWithTwoBrokenOperations();
+        Run run = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(run.exitCode()).isEqualTo(1);
+        // Two rules at 1 of 6 each; the first by name is reported.
+        assertThat(run.stderr().strip()).startsWith("silver rule ").contains("is broken by 16.7% of operations (1 of 6), over the 1.0% threshold")
+                .doesNotContain("\n");
+        assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS)).doesNotExist();
+        assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_QUARANTINE)).doesNotExist();
     }
 
     @Test

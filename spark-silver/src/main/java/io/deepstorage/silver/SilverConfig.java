@@ -1,0 +1,48 @@
+package io.deepstorage.silver;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import io.deepstorage.cli.CommandLine;
+import io.deepstorage.cli.OptionSpec;
+
+/** Silver's own settings: how much breakage of a rule is tolerated, and the rules' tolerances. */
+public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerances) implements java.io.Serializable {
+    public static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.value("quality-max-share", "SILVER_QUALITY_MAX_SHARE", "0.01",
+                    "the run fails (writing nothing) when one rule is broken by more than this share of operations"),
+            OptionSpec.value("slippage-tolerance", "SILVER_SLIPPAGE_TOLERANCE", "0.01",
+                    "percentage points slippage_pct may differ from |fill - stop| / stop × 100"),
+            OptionSpec.value("clock-skew", "SILVER_CLOCK_SKEW", "5s",
+                    "how far the app's clocks may disagree before triggered ≤ submitted ≤ executed counts as broken"));
+
+    public static SilverConfig from(CommandLine cli) {
+        double share = cli.parsed("quality-max-share", SilverConfig::share);
+        BigDecimal slippage = cli.parsed("slippage-tolerance", text -> {
+            BigDecimal v;
+            try {
+                v = new BigDecimal(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("must be a number of percentage points, got '" + text + "'");
+            }
+            if (v.signum() < 0) {
+                throw new IllegalArgumentException("must not be negative, got '" + text + "'");
+            }
+            return v;
+        });
+        return new SilverConfig(share, new SilverRules.Tolerances(slippage, cli.duration("clock-skew")));
+    }
+
+    private static double share(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException("must be a share between 0 and 1, got '" + text + "'");
+        }
+        return v;
+    }
+}
