@@ -31,7 +31,7 @@ import io.deepstorage.schemas.LakeLayout;
  */
 public final class CommittedParts {
     /** Decimals read as BigDecimal and timestamps as Instant, as the schemas declare them. */
-    private static final GenericData DATA_MODEL = new GenericData();
+    static final GenericData DATA_MODEL = new GenericData();
 
     static {
         DATA_MODEL.addLogicalTypeConversion(new org.apache.avro.Conversions.DecimalConversion());
@@ -102,6 +102,17 @@ public final class CommittedParts {
             eventIdsByFile.put(f.path(), cached);
         }
         return cached;
+    }
+
+    /** The Avro schema the file was written with (parquet-avro keeps it in the footer). */
+    public static Schema writerSchema(LakeLayout.Entry file) throws IOException {
+        try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(new FlinkInputFile(file))) {
+            String schema = reader.getFooter().getFileMetaData().getKeyValueMetaData().get("parquet.avro.schema");
+            if (schema == null) {
+                throw new IOException(file.path() + " carries no Avro schema: not written by parquet-avro");
+            }
+            return new Schema.Parser().parse(schema);
+        }
     }
 
     /** Reads every row of one file (all columns when {@code projection} is null). */

@@ -18,10 +18,14 @@ public enum JobCommand {
             "re-ingests outbox rows --from a point (read from the table) into bronze beside the running job"),
     AUDIT("audit", "bronze-local", "io.deepstorage.bronze.AuditCommand", "2g",
             "compares the outbox with committed bronze for some dates; --repair replays what is missing"),
+    COMPACT("compact", "bronze-local", "io.deepstorage.bronze.CompactCommand", "2g",
+            "rewrites a closed bronze date's small parts into few large ones (--date D), rows unchanged"),
     SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", "3g",
             "bronze → silver/stop_executions (Spark), one row per operation"),
     GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", "3g",
-            "silver → the versioned gold training sets (Spark)");
+            "silver → the versioned gold training sets (Spark)"),
+    RETENTION("retention", "spark-silver", "io.deepstorage.silver.RetentionJob", "1g",
+            "deletes bronze (90 days) and silver (365 days) date partitions past their age, never gold; --dry-run lists them");
 
     public final String command;
     public final String module;

@@ -82,6 +82,61 @@ public final class LakeFiles {
         }
     }
 
+    /**
+     * {@link #partitionDirs} for a job that deletes: every entry above the partitions' own level must be a
+     * partition folder ({@code name=value}) or hidden ({@code _…}, {@code .…}: commit markers, staging); anything
+     * else throws, so the caller can refuse instead of acting on a lake it does not understand.
+     */
+    public List<String> partitionDirsStrictly(String uri, int depth) {
+        try {
+            Path root = new Path(uri);
+            FileSystem fs = root.getFileSystem(conf);
+            if (!fs.exists(root)) {
+                return List.of();
+            }
+            List<String> found = new ArrayList<>();
+            collectStrictly(fs, root, "", depth, found);
+            found.sort(Comparator.naturalOrder());
+            return found;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void collectStrictly(FileSystem fs, Path dir, String prefix, int depth, List<String> found) throws IOException {
+        org.apache.hadoop.fs.FileStatus[] children;
+        try {
+            children = fs.listStatus(dir);
+        } catch (FileNotFoundException gone) {
+            return; // an emptied folder: S3 may still list its prefix once its last object is gone
+        }
+        for (var status : children) {
+            String name = status.getPath().getName();
+            if (name.startsWith("_") || name.startsWith(".")) {
+                continue;
+            }
+            String relative = prefix.isEmpty() ? name : prefix + "/" + name;
+            if (!status.isDirectory() || !name.contains("=")) {
+                throw new IllegalStateException("unexpected " + (status.isDirectory() ? "folder " : "object ") + relative);
+            }
+            if (depth == 1) {
+                found.add(relative);
+            } else {
+                collectStrictly(fs, status.getPath(), relative, depth - 1, found);
+            }
+        }
+    }
+
+    /** Bytes of every object below {@code uri}. */
+    public long sizeOf(String uri) {
+        try {
+            Path path = new Path(uri);
+            return path.getFileSystem(conf).getContentSummary(path).getLength();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot size " + uri, e);
+        }
+    }
+
     public Optional<String> readText(String uri) {
         try {
             Path path = new Path(uri);
