@@ -176,9 +176,30 @@ class AlertRulesTest {
     });
   }
 
+  @Test
+  void the_audit_alerts_name_only_gauges_the_audit_pushes_and_its_pushgateway_job() {
+    String audit = Repo.read(Repo.ROOT.resolve("flink-bronze/src/main/java/io/deepstorage/bronze/AuditCommand.java"));
+    Set<String> named = new LinkedHashSet<>();
+    for (Object r : alertingRules()) {
+      String expr = String.valueOf(Trees.get(r, "expr"));
+      metricsIn(expr).stream().filter(n -> n.startsWith("deep_storage_audit_")).forEach(named::add);
+      if (expr.contains("deep_storage_audit_")) {
+        assertThat(expr).as(Trees.get(r, "alert") + " selects the Pushgateway's grouping label")
+            .contains("{job=\"deep_storage_audit\"}");
+      }
+    }
+    assertThat(named).containsExactlyInAnyOrder("deep_storage_audit_missing_events",
+        "deep_storage_audit_last_run_timestamp_seconds");
+    for (String metric : named) {
+      assertThat(audit).as("AuditCommand pushes " + metric).contains("\"" + metric + "\"");
+    }
+    // The Pushgateway turns the push path /metrics/job/<job> into the label job="<job>".
+    assertThat(audit).contains("/metrics/job/deep_storage_audit\"");
+  }
+
   static Set<String> metricsIn(String expr) {
     Set<String> names = new LinkedHashSet<>();
-    Matcher m = Pattern.compile("\\bflink_[A-Za-z0-9_]+").matcher(expr);
+    Matcher m = Pattern.compile("\\b(?:flink|deep_storage_audit)_[A-Za-z0-9_]+").matcher(expr);
     while (m.find()) {
       names.add(m.group());
     }

@@ -45,6 +45,9 @@ class BrokenManifestsAreRejectedTest {
 
   static final String CJ_POD = "spec.jobTemplate.spec.template.spec";
   static final String FLINK_POD = "spec.podTemplate.spec";
+  static final String JOB_POD = "spec.template.spec";
+  /** Hand-created objects are found by their generateName. */
+  static final String REPLAY = "deep-storage-replay-";
 
   static Stream<Breakage> breakages() {
     List<Breakage> b = new ArrayList<>();
@@ -89,6 +92,23 @@ class BrokenManifestsAreRejectedTest {
     b.add(bad("CronJob", "deep-storage-silver", "spec.concurrencyPolicy", "Sometimes", "Sometimes"));
     b.add(bad("CronJob", "deep-storage-gold", "spec.jobTemplate.spec.backoffLimit", "two", "two"));
     b.add(bad("CronJob", "deep-storage-gold", CJ_POD + ".containers.0.resources.limits.memory", "14 gigs", "quantity"));
+    b.add(typo("CronJob", "deep-storage-bronze-audit", "spec.jobTemplate.spec.podFailurePolicy.rules.0.onExitCodes",
+        "onExitCode"));
+    b.add(missing("CronJob", "deep-storage-bronze-audit", CJ_POD + ".containers.0.env.0.name", "name"));
+    b.add(bad("CronJob", "deep-storage-bronze-audit", "spec.jobTemplate.spec.podFailurePolicy.rules.0.action", "Retry",
+        "Retry"));
+    b.add(bad("CronJob", "deep-storage-bronze-audit", "spec.jobTemplate.spec.podFailurePolicy.rules.0.onExitCodes.operator",
+        "Equals", "Equals"));
+    // Job (the hand-created replay template)
+    b.add(typo("Job", REPLAY, "spec.backoffLimit", "backofflimit"));
+    b.add(typo("Job", REPLAY, JOB_POD + ".containers.0.securityContext.readOnlyRootFilesystem", "readOnlyRootFileSystem"));
+    b.add(missing("Job", REPLAY, JOB_POD + ".containers", "containers"));
+    b.add(missing("Job", REPLAY, "metadata.generateName", "name"));
+    b.add(bad("Job", REPLAY, "spec.backoffLimit", "none", "none"));
+    b.add(bad("Job", REPLAY, JOB_POD + ".restartPolicy", "Sometimes", "Sometimes"));
+    b.add(bad("Job", REPLAY, JOB_POD + ".securityContext.seccompProfile.type", "Default", "Default"));
+    b.add(bad("Job", REPLAY, "metadata.generateName", "Deep_Storage_Replay-", "DNS-1123"));
+    b.add(bad("Job", REPLAY, JOB_POD + ".containers.0.resources.limits.memory", "3 gigs", "quantity"));
     // FlinkDeployment
     b.add(typo("FlinkDeployment", null, "spec.job.upgradeMode", "upgrademode"));
     b.add(typo("FlinkDeployment", null, FLINK_POD + ".nodeSelector", "nodeselector"));
@@ -123,12 +143,12 @@ class BrokenManifestsAreRejectedTest {
   }
 
   static Map<String, Object> copyOf(String kind, String name) {
-    List<Manifest> candidates = new ArrayList<>(Manifest.ofKind(Repo.applied(), kind));
+    List<Manifest> candidates = new ArrayList<>(Manifest.ofKind(Repo.validated(), kind));
     if (kind.equals("Secret")) {
       candidates.addAll(Repo.secretTemplates());
     }
     Manifest m = candidates.stream()
-        .filter(c -> name == null || name.equals(c.name()))
+        .filter(c -> name == null || name.equals(c.name()) || name.equals(c.generateName()))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + "/" + name + " to break"));
     return Yaml2Json.deepCopy(m.tree());
@@ -146,9 +166,9 @@ class BrokenManifestsAreRejectedTest {
   }
 
   @Test
-  void every_applied_kind_has_a_typo_a_missing_field_and_a_bad_value_case() {
+  void every_applied_or_hand_created_kind_has_a_typo_a_missing_field_and_a_bad_value_case() {
     List<Breakage> all = breakages().toList();
-    for (String kind : Repo.applied().stream().map(Manifest::kind).distinct().toList()) {
+    for (String kind : Repo.validated().stream().map(Manifest::kind).distinct().toList()) {
       assertThat(all).as(kind).filteredOn(b -> b.kind().equals(kind)).extracting(Breakage::what)
           .anyMatch(w -> w.startsWith("typo"))
           .anyMatch(w -> w.startsWith("missing"))
@@ -171,5 +191,49 @@ class BrokenManifestsAreRejectedTest {
     Map<String, Object> tree = copyOf("ConfigMap", "deep-storage-spark-config");
     tree.put("kind", "ConfigMapp");
     assertThatThrownBy(() -> Validators.validate(tree)).hasMessageContaining("ConfigMapp");
+  }
+
+  // ---- the replay and audit against their command's options (JobConfigurationTest) ---------------------------
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> container(Map<String, Object> tree, String podPath) {
+    return (Map<String, Object>) Trees.list(tree, podPath + ".containers").get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  static void addEnv(Map<String, Object> container, String name, String value) {
+    ((List<Object>) container.get("env")).add(new java.util.LinkedHashMap<>(Map.of("name", name, "value", value)));
+  }
+
+  @Test
+  void a_replay_or_audit_given_a_variable_its_command_does_not_know_is_caught() {
+    Map<String, Object> replay = container(copyOf("Job", REPLAY), JOB_POD);
+    String replayCommand = "io.deepstorage.bronze.ReplayCommand";
+    assertThat(JobConfigurationTest.unknownVariables(replay, replayCommand)).as("the unbroken original").isEmpty();
+    addEnv(replay, "REPLAY_FORM", "beginning"); // a typo of REPLAY_FROM
+    addEnv(replay, "BRONZE_STARTUP", "latest"); // the streaming job's option, not the replay's
+    assertThat(JobConfigurationTest.unknownVariables(replay, replayCommand))
+        .containsExactlyInAnyOrder("REPLAY_FORM", "BRONZE_STARTUP");
+
+    Map<String, Object> audit = container(copyOf("CronJob", "deep-storage-bronze-audit"), CJ_POD);
+    String auditCommand = "io.deepstorage.bronze.AuditCommand";
+    assertThat(JobConfigurationTest.unknownVariables(audit, auditCommand)).as("the unbroken original").isEmpty();
+    addEnv(audit, "AUDIT_REPAIRS", "true");
+    addEnv(audit, "REPLAY_RESUME", "s3://rbs/flink/replay-checkpoints/x/chk-1"); // the replay's, not the audit's
+    assertThat(JobConfigurationTest.unknownVariables(audit, auditCommand))
+        .containsExactlyInAnyOrder("AUDIT_REPAIRS", "REPLAY_RESUME");
+    // the whole bronze ConfigMap instead of its keys: slot and publication settings the audit does not read
+    audit.put("envFrom", List.of(Map.of("configMapRef", Map.of("name", "deep-storage-bronze-config"))));
+    assertThat(JobConfigurationTest.unknownVariables(audit, auditCommand)).contains("BRONZE_SLOT_NAME");
+  }
+
+  @Test
+  void a_replay_given_an_argument_its_command_does_not_know_is_caught() {
+    Map<String, Object> replay = container(copyOf("Job", REPLAY), JOB_POD);
+    String replayCommand = "io.deepstorage.bronze.ReplayCommand";
+    assertThat(JobConfigurationTest.unknownArguments(replay, replayCommand)).as("the unbroken original").isEmpty();
+    replay.put("args", List.of("--form", "beginning", "--to", "2026-12-01T00:00:00Z", "--resume-from", "s3://x", "stray"));
+    assertThat(JobConfigurationTest.unknownArguments(replay, replayCommand))
+        .containsExactly("--form", "--resume-from", "stray (not an option)");
   }
 }

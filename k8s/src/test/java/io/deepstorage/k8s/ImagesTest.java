@@ -174,9 +174,26 @@ class ImagesTest {
   }
 
   @Test
+  void the_replay_and_audit_find_their_jar_and_the_s3_plugin_where_the_flink_image_puts_them() {
+    Map<String, String> copies = copyMap(FLINK_DOCKERFILE);
+    String image = String.join("\n", instructions(FLINK_DOCKERFILE));
+    for (Workloads.PodSpec pod : Workloads.maintenancePods()) {
+      Map<String, Object> c = Workloads.jvmContainer(pod);
+      for (String entry : Workloads.classpath(c).split(":")) {
+        if (entry.equals("/opt/flink/lib/*")) {
+          continue; // Flink's own jars, in every flink image
+        }
+        assertThat(copies).as(pod + " classpath " + entry).containsKey(entry);
+      }
+      String plugins = Workloads.envValue(c, "FLINK_PLUGINS_DIR");
+      assertThat(image).as(pod + " FLINK_PLUGINS_DIR").contains(plugins + "/s3-fs-hadoop/");
+    }
+  }
+
+  @Test
   void the_spark_image_bakes_both_job_jars_where_the_cronjobs_submit_them_from() throws Exception {
     Map<String, String> copies = copyMap(SPARK_DOCKERFILE);
-    for (Manifest cj : Workloads.cronJobs()) {
+    for (Manifest cj : Workloads.sparkCronJobs()) {
       String layer = cj.name().replace("deep-storage-", "");
       List<String> args = Workloads.sparkArgs(cj);
       String jar = args.get(args.size() - 1);
@@ -237,8 +254,11 @@ class ImagesTest {
     String flink = resolveMake(vars.get("FLINK_BRONZE_IMAGE"), props);
     String spark = resolveMake(vars.get("SPARK_JOBS_IMAGE"), props);
     assertThat(Trees.get(Workloads.bronze().tree(), "spec.image")).isEqualTo(flink);
-    for (Manifest cj : Workloads.cronJobs()) {
+    for (Manifest cj : Workloads.sparkCronJobs()) {
       assertThat(Workloads.sparkContainer(cj).get("image")).as(cj.toString()).isEqualTo(spark);
+    }
+    for (Workloads.PodSpec pod : Workloads.maintenancePods()) {
+      assertThat(Workloads.jvmContainer(pod).get("image")).as(pod.toString()).isEqualTo(flink);
     }
     assertThat(make).contains("-Pimages").contains("-f $(REPO_ROOT)/k8s/images/flink-bronze/Dockerfile")
         .contains("-f $(REPO_ROOT)/k8s/images/spark-jobs/Dockerfile").contains("push $(FLINK_BRONZE_IMAGE)")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -39,11 +38,7 @@ class JobJarTest {
     }
   }
 
-  private static Path jobJar() throws Exception {
-    Path target = Repo.ROOT.resolve("flink-bronze/target");
-    try (Stream<Path> files = Files.list(target)) {
-      return files.filter(p -> p.getFileName().toString().endsWith("-job.jar")).findFirst()
-          .orElseThrow(() -> new AssertionError("no shaded job jar in " + target + " (the reactor packages flink-bronze first)"));
-    }
+  private static Path jobJar() {
+    return JobJar.path();
   }
 }

@@ -67,6 +67,9 @@ final class KubernetesValidator {
       Map.entry("tolerations.operator", Set.of("Equal", "Exists")),
       Map.entry("matchExpressions.operator", Set.of("In", "NotIn", "Exists", "DoesNotExist")),
       Map.entry("limits.type", Set.of("Container", "Pod", "PersistentVolumeClaim")),
+      Map.entry("seccompProfile.type", Set.of("RuntimeDefault", "Localhost", "Unconfined")),
+      Map.entry("rules.action", Set.of("FailJob", "Ignore", "Count")), // a Job's podFailurePolicy (1.28)
+      Map.entry("onExitCodes.operator", Set.of("In", "NotIn")),
       Map.entry("Secret.type", Set.of("Opaque", "kubernetes.io/dockerconfigjson", "kubernetes.io/basic-auth",
           "kubernetes.io/tls", "kubernetes.io/ssh-auth", "kubernetes.io/dockercfg",
           "kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token")));
@@ -104,7 +107,11 @@ final class KubernetesValidator {
     return typed;
   }
 
-  /** Object metadata as the API server wants it for a create: a DNS-1123 name (generateName is not used here). */
+  /**
+   * Object metadata as the API server wants it for a create: a DNS-1123 name, or for a hand-created object
+   * ({@code kubectl create}) a generateName the server completes with 5 random characters (a DNS-1123 prefix; a
+   * trailing '-' is allowed).
+   */
   static void checkMetadata(Object metadata, String path, List<String> errors) {
     if (!(metadata instanceof Map<?, ?> m)) {
       errors.add(path + " is required");
@@ -117,7 +124,12 @@ final class KubernetesValidator {
       return;
     }
     Object name = m.get("name");
-    if (!(name instanceof String s) || s.isEmpty()) {
+    if (name == null && m.get("generateName") instanceof String g && !g.isEmpty()) {
+      String completed = g + "abcde";
+      if (completed.length() > 253 || !DNS_1123_SUBDOMAIN.matcher(completed).matches()) {
+        errors.add(path + ".generateName '" + g + "' does not start a DNS-1123 subdomain");
+      }
+    } else if (!(name instanceof String s) || s.isEmpty()) {
       errors.add(path + ".name is required");
     } else if (s.length() > 253 || !DNS_1123_SUBDOMAIN.matcher(s).matches()) {
       errors.add(path + ".name '" + s + "' is not a DNS-1123 subdomain");

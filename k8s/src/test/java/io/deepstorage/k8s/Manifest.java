@@ -19,13 +19,26 @@ record Manifest(Path file, int index, Map<String, Object> tree) {
     return (String) Trees.get(tree, "metadata.name");
   }
 
+  /** metadata.generateName: the prefix of a name the API server completes (hand-created Jobs). */
+  String generateName() {
+    return (String) Trees.get(tree, "metadata.generateName");
+  }
+
+  /** metadata.labels, empty when there are none. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> labels() {
+    Object labels = Trees.get(tree, "metadata.labels");
+    return labels instanceof Map ? (Map<String, Object>) labels : Map.of();
+  }
+
   String namespace() {
     return (String) Trees.get(tree, "metadata.namespace");
   }
 
   @Override
   public String toString() {
-    return kind() + "/" + name() + " (" + Repo.K8S.relativize(file) + (index > 0 ? " #" + index : "") + ")";
+    String name = name() != null ? name() : generateName() + "*";
+    return kind() + "/" + name + " (" + Repo.K8S.relativize(file) + (index > 0 ? " #" + index : "") + ")";
   }
 
   static boolean isKind(Manifest m, String kind) {

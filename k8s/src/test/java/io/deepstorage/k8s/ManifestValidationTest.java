@@ -25,6 +25,10 @@ class ManifestValidationTest {
     return Repo.applied().stream();
   }
 
+  static Stream<Manifest> handCreatedManifests() {
+    return Repo.handCreated().stream();
+  }
+
   static Stream<Manifest> secretTemplates() {
     return Repo.secretTemplates().stream();
   }
@@ -33,6 +37,25 @@ class ManifestValidationTest {
   @MethodSource("appliedManifests")
   void every_applied_manifest_validates_strictly_against_its_API_schema(Manifest m) {
     assertThatCode(() -> Validators.validate(m.tree())).doesNotThrowAnyException();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("handCreatedManifests")
+  void every_hand_created_manifest_validates_strictly_against_its_API_schema(Manifest m) {
+    assertThatCode(() -> Validators.validate(m.tree())).doesNotThrowAnyException();
+  }
+
+  @Test
+  void the_hand_created_replay_is_a_Job_template_that_is_never_applied_and_is_named_anew_each_time() {
+    assertThat(Repo.handCreatedFiles()).as("k8s/jobs/").containsExactly(Repo.K8S.resolve("jobs/replay.yaml"));
+    assertThat(Repo.appliedFiles()).noneMatch(p -> p.startsWith(Repo.K8S.resolve("jobs")));
+    assertThat(Repo.handCreated()).isNotEmpty().allSatisfy(m -> {
+      assertThat(m.kind()).as(m.toString()).isEqualTo("Job");
+      assertThat(m.namespace()).as(m.toString()).isEqualTo("analytics-jobs");
+      // generateName and no name: `kubectl apply` refuses it, and every `kubectl create` makes a Job of its own.
+      assertThat(m.name()).as(m + " metadata.name").isNull();
+      assertThat(m.generateName()).as(m.toString()).endsWith("-");
+    });
   }
 
   @ParameterizedTest(name = "{0}")

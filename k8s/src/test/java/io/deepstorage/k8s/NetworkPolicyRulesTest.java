@@ -151,4 +151,109 @@ class NetworkPolicyRulesTest {
       }
     }
   }
+
+  // ---- who a policy selects ---------------------------------------------------------------------------------
+
+  /** Whether a label selector (matchLabels AND matchExpressions) selects a pod with these labels. */
+  static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+    Object matchLabels = selector.get("matchLabels");
+    if (matchLabels instanceof Map<?, ?> ml) {
+      for (Map.Entry<?, ?> e : ml.entrySet()) {
+        if (!String.valueOf(e.getValue()).equals(labels.get(String.valueOf(e.getKey())))) {
+          return false;
+        }
+      }
+    }
+    for (Object expr : Trees.list(selector, "matchExpressions")) {
+      String key = String.valueOf(Trees.get(expr, "key"));
+      List<String> values = Trees.strings(expr, "values");
+      Object value = labels.get(key);
+      boolean ok = switch (String.valueOf(Trees.get(expr, "operator"))) {
+        case "In" -> value != null && values.contains(String.valueOf(value));
+        case "NotIn" -> value == null || !values.contains(String.valueOf(value));
+        case "Exists" -> value != null;
+        case "DoesNotExist" -> value == null;
+        default -> throw new AssertionError("unknown operator in " + expr);
+      };
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The names of the policies that select a pod with these labels. */
+  static Set<String> policiesSelecting(Map<String, Object> labels) {
+    Set<String> out = new TreeSet<>();
+    for (Manifest m : policies()) {
+      if (selects(Trees.map(m.tree(), "spec.podSelector"), labels)) {
+        out.add(m.name());
+      }
+    }
+    return out;
+  }
+
+  static final Set<String> EVERY_POD = Set.of("default-deny-all", "allow-dns-egress", "allow-s3-egress");
+
+  @Test
+  void the_replay_pod_may_reach_only_DNS_the_object_store_and_the_database() {
+    Map<String, Object> labels = Workloads.podOf(Workloads.replay()).labels();
+    Set<String> expected = new TreeSet<>(EVERY_POD);
+    expected.add("allow-bronze-maintenance-to-paradedb");
+    assertThat(policiesSelecting(labels)).isEqualTo(expected);
+  }
+
+  @Test
+  void the_audit_pod_may_reach_only_DNS_the_object_store_the_database_and_the_pushgateway() {
+    Map<String, Object> labels = Workloads.podOf(Workloads.audit()).labels();
+    Set<String> expected = new TreeSet<>(EVERY_POD);
+    expected.addAll(List.of("allow-bronze-maintenance-to-paradedb", "allow-bronze-audit-to-pushgateway"));
+    assertThat(policiesSelecting(labels)).isEqualTo(expected);
+  }
+
+  @Test
+  void the_replay_and_audit_pods_accept_no_connections_and_are_not_part_of_the_flink_cluster() {
+    for (Workloads.PodSpec pod : Workloads.maintenancePods()) {
+      assertThat(pod.labels()).as(pod + " must not look like a pod of the bronze FlinkDeployment")
+          .doesNotContainKey("app").doesNotContainKey("component");
+      for (String name : policiesSelecting(pod.labels())) {
+        assertThat(Trees.list(policy(name), "spec.ingress")).as(pod + " via " + name).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void the_maintenance_pods_reach_the_same_database_pods_on_the_same_port_as_bronze_and_only_they_are_selected() {
+    Map<String, Object> maintenance = policy("allow-bronze-maintenance-to-paradedb");
+    assertThat(Trees.strings(maintenance, "spec.policyTypes")).containsExactly("Egress");
+    assertThat(Trees.list(maintenance, "spec.egress")).isEqualTo(Trees.list(policy("allow-bronze-to-paradedb"), "spec.egress"));
+    // Not the FlinkDeployment's pods (they have their own policy), nor the Spark pods (they never read the outbox).
+    Map<String, Object> selector = Trees.map(maintenance, "spec.podSelector");
+    for (Workloads.PodSpec pod : Workloads.podSpecs()) {
+      Map<String, Object> labels = new java.util.HashMap<>(pod.labels());
+      if (pod.owner().kind().equals("FlinkDeployment")) {
+        labels.put("app", pod.owner().name()); // what the operator adds
+      }
+      assertThat(selects(selector, labels)).as(pod.toString()).isEqualTo(pod.isBronzeMaintenance());
+    }
+  }
+
+  @Test
+  void the_audit_may_push_to_the_monitoring_namespace_on_the_port_of_its_push_url_and_nowhere_else() {
+    Map<String, Object> push = policy("allow-bronze-audit-to-pushgateway");
+    assertThat(Trees.strings(push, "spec.policyTypes")).containsExactly("Egress");
+    List<Object> egress = Trees.list(push, "spec.egress");
+    assertThat(egress).hasSize(1);
+    assertThat(Trees.list(egress.get(0), "to")).singleElement().satisfies(peer ->
+        assertThat(Trees.map(peer, "namespaceSelector.matchLabels"))
+            .containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring")));
+    String url = Workloads.envValue(Workloads.jvmContainer(Workloads.podOf(Workloads.audit())), "AUDIT_METRICS_PUSH_URL");
+    java.net.URI uri = java.net.URI.create(url);
+    assertThat(uri.getHost()).contains(".monitoring.svc");
+    assertThat(ports(egress.get(0))).containsExactly(uri.getPort());
+    for (Workloads.PodSpec pod : Workloads.podSpecs()) {
+      boolean selected = selects(Trees.map(push, "spec.podSelector"), pod.labels());
+      assertThat(selected).as(pod.toString()).isEqualTo(pod.owner().equals(Workloads.audit()));
+    }
+  }
 }

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Where things are: the k8s module, the repository root, and the manifests the kustomization applies. */
+/**
+ * Where things are: the k8s module, the repository root, the manifests the kustomization applies, and the ones an
+ * operator creates by hand (k8s/jobs/, never applied).
+ */
 final class Repo {
   private Repo() {}
 
@@ -63,6 +66,30 @@ final class Repo {
   /** Every document of every applied manifest file. */
   static List<Manifest> applied() {
     return appliedFiles().stream().flatMap(f -> load(f).stream()).toList();
+  }
+
+  /** The hand-created manifests, k8s/jobs/*.yaml (kubectl create -f, once per use); the kustomization never lists them. */
+  static List<Path> handCreatedFiles() {
+    return filesUnder("jobs", ".yaml");
+  }
+
+  static List<Manifest> handCreated() {
+    return handCreatedFiles().stream().flatMap(f -> load(f).stream()).toList();
+  }
+
+  /** Everything that reaches the API server: the applied manifests, then the hand-created ones. */
+  static List<Manifest> validated() {
+    List<Manifest> all = new ArrayList<>(applied());
+    all.addAll(handCreated());
+    return all;
+  }
+
+  /** A hand-created object, by kind and metadata.generateName. */
+  static Manifest handCreatedOne(String kind, String generateName) {
+    return handCreated().stream()
+        .filter(m -> kind.equals(m.kind()) && generateName.equals(m.generateName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no hand-created " + kind + "/" + generateName + "*"));
   }
 
   static Manifest appliedOne(String kind, String name) {

@@ -67,7 +67,7 @@ class SecretsAndEnvTest {
   }
 
   static List<Manifest> everything() {
-    List<Manifest> all = new ArrayList<>(Repo.applied());
+    List<Manifest> all = new ArrayList<>(Repo.validated());
     all.addAll(Repo.secretTemplates());
     return all;
   }
@@ -185,6 +185,23 @@ class SecretsAndEnvTest {
         }
       }
     }
+  }
+
+  @Test
+  void every_config_map_key_reference_names_an_applied_config_map_and_a_key_it_holds() {
+    int refs = 0;
+    for (Env e : envs()) {
+      Object ref = Trees.get(e.var(), "valueFrom.configMapKeyRef");
+      if (ref != null) {
+        refs++;
+        String name = String.valueOf(Trees.get(ref, "name"));
+        Map<String, Object> data = Trees.map(Repo.appliedOne("ConfigMap", name).tree(), "data");
+        assertThat(data).as(e.pod() + " " + e.var().get("name") + " from " + name)
+            .containsKey(String.valueOf(Trees.get(ref, "key")));
+        assertThat(Trees.get(ref, "optional")).as("a missing key must stop the pod, not start it without").isNull();
+      }
+    }
+    assertThat(refs).as("the replay and audit take single keys of deep-storage-bronze-config").isPositive();
   }
 
   @Test

@@ -21,11 +21,30 @@ class WorkloadRulesTest {
     return Workloads.cronJobs();
   }
 
+  static List<Manifest> sparkCronJobs() {
+    return Workloads.sparkCronJobs();
+  }
+
+  static List<Workloads.PodSpec> maintenancePods() {
+    return Workloads.maintenancePods();
+  }
+
+  /** The pods of Jobs and CronJobs (the FlinkDeployment's start as root: the image's entrypoint drops to flink). */
+  static List<Workloads.PodSpec> jobPods() {
+    return Workloads.podSpecs().stream().filter(p -> !p.owner().kind().equals("FlinkDeployment")).toList();
+  }
+
   @Test
-  void there_are_three_workloads_the_bronze_FlinkDeployment_and_the_silver_and_gold_CronJobs() {
+  void the_workloads_are_bronze_silver_gold_and_the_audit_applied_and_the_replay_created_by_hand() {
     assertThat(Repo.applied()).filteredOn(m -> m.kind().equals("FlinkDeployment") || m.kind().equals("CronJob"))
         .extracting(Manifest::name)
-        .containsExactlyInAnyOrder("deep-storage-bronze", "deep-storage-silver", "deep-storage-gold");
+        .containsExactlyInAnyOrder("deep-storage-bronze", "deep-storage-silver", "deep-storage-gold",
+            "deep-storage-bronze-audit");
+    assertThat(Repo.handCreated()).extracting(Manifest::generateName).containsExactly("deep-storage-replay-");
+    assertThat(Workloads.sparkCronJobs()).extracting(Manifest::name)
+        .containsExactlyInAnyOrder("deep-storage-silver", "deep-storage-gold");
+    assertThat(Workloads.maintenancePods()).extracting(Workloads.PodSpec::owner)
+        .containsExactlyInAnyOrder(Workloads.replay(), Workloads.audit());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -97,7 +116,7 @@ class WorkloadRulesTest {
   @MethodSource("cronJobs")
   void every_CronJob_forbids_concurrency_and_bounds_its_runs_and_history(Manifest cj) {
     Map<String, Object> spec = Trees.map(cj.tree(), "spec");
-    assertThat(spec).containsEntry("concurrencyPolicy", "Forbid");
+    assertThat(spec).containsEntry("concurrencyPolicy", "Forbid").containsEntry("timeZone", "Etc/UTC");
     assertThat(spec.get("successfulJobsHistoryLimit")).isInstanceOf(Integer.class);
     assertThat(spec.get("failedJobsHistoryLimit")).isInstanceOf(Integer.class);
     assertThat((Integer) spec.get("startingDeadlineSeconds")).isPositive();
@@ -123,7 +142,7 @@ class WorkloadRulesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("cronJobs")
+  @MethodSource("sparkCronJobs")
   void every_Spark_job_runs_spark_submit_locally_in_one_pod_from_a_baked_jar(Manifest cj) {
     List<String> args = Workloads.sparkArgs(cj);
     String layer = cj.name().replace("deep-storage-", "");
@@ -139,7 +158,7 @@ class WorkloadRulesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("cronJobs")
+  @MethodSource("sparkCronJobs")
   void every_Spark_container_names_its_resources_and_its_heap_fits_the_memory_limit(Manifest cj) {
     Map<String, Object> c = Workloads.sparkContainer(cj);
     for (String r : List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")) {
@@ -148,5 +167,123 @@ class WorkloadRulesTest {
     long heap = Quantities.jvmBytes(Workloads.argAfter(Workloads.sparkArgs(cj), "--driver-memory"));
     long limit = Quantities.bytes(String.valueOf(Trees.get(c, "resources.limits.memory")));
     assertThat(limit - heap).as("off-heap headroom").isGreaterThanOrEqualTo(3L << 29); // 1.5 GiB
+  }
+
+  // ---- pods of Jobs and CronJobs ----------------------------------------------------------------------------
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jobPods")
+  void every_job_pod_runs_as_a_non_root_user_without_privileges_under_the_runtime_seccomp_profile(Workloads.PodSpec pod) {
+    assertThat(Trees.get(pod.spec(), "securityContext.runAsNonRoot")).isEqualTo(true);
+    assertThat((Integer) Trees.get(pod.spec(), "securityContext.runAsUser")).isPositive();
+    assertThat(Trees.get(pod.spec(), "securityContext.seccompProfile.type")).isEqualTo("RuntimeDefault");
+    assertThat(pod.containers()).isNotEmpty().allSatisfy(c -> {
+      assertThat(Trees.get(c, "securityContext.allowPrivilegeEscalation")).as(c.get("name") + "").isEqualTo(false);
+      assertThat(Trees.strings(c, "securityContext.capabilities.drop")).as(c.get("name") + "").containsExactly("ALL");
+      assertThat(Trees.strings(c, "securityContext.capabilities.add")).as(c.get("name") + "").isEmpty();
+    });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("jobPods")
+  void every_job_pod_mounts_no_service_account_token_and_never_restarts_in_place(Workloads.PodSpec pod) {
+    assertThat(Trees.get(pod.spec(), "automountServiceAccountToken")).isEqualTo(false);
+    assertThat(Trees.get(pod.spec(), "restartPolicy")).isEqualTo("Never");
+    assertThat(Manifest.ofKind(Repo.applied(), "ServiceAccount")).extracting(Manifest::name)
+        .contains(String.valueOf(Trees.get(pod.spec(), "serviceAccountName")));
+  }
+
+  // ---- the replay Job and the audit CronJob: the bronze job jar's commands, Flink in-process ---------------
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("maintenancePods")
+  void the_replay_and_audit_run_the_bronze_image_as_its_flink_user_on_a_read_only_root_filesystem(Workloads.PodSpec pod) {
+    Map<String, Object> c = Workloads.jvmContainer(pod);
+    assertThat(c.get("image")).isEqualTo(Trees.get(Workloads.bronze().tree(), "spec.image"));
+    assertThat(Trees.map(pod.spec(), "securityContext")).containsEntry("runAsUser", 9999)
+        .containsEntry("runAsGroup", 9999).containsEntry("fsGroup", 9999);
+    assertThat(Trees.get(pod.spec(), "serviceAccountName")).isEqualTo("bronze-maintenance");
+    assertThat(Trees.get(c, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
+    // The JVM's and Flink's temporary files need a writable /tmp: an emptyDir with a bound.
+    Object tmpMount = Trees.list(c, "volumeMounts").stream()
+        .filter(m -> "/tmp".equals(Trees.get(m, "mountPath"))).findFirst()
+        .orElseThrow(() -> new AssertionError(pod + " mounts nothing on /tmp"));
+    Object tmpVolume = Trees.list(pod.spec(), "volumes").stream()
+        .filter(v -> Trees.get(tmpMount, "name").equals(Trees.get(v, "name"))).findFirst().orElseThrow();
+    assertThat(Trees.get(tmpVolume, "emptyDir.sizeLimit")).as("bounded emptyDir").isNotNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("maintenancePods")
+  void the_replay_and_audit_heaps_leave_room_for_flink_off_the_heap_within_a_fixed_memory_size(Workloads.PodSpec pod) {
+    Map<String, Object> c = Workloads.jvmContainer(pod);
+    for (String r : List.of("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")) {
+      assertThat(Trees.get(c, "resources." + r)).as(r).isNotNull();
+    }
+    assertThat(Trees.get(c, "resources.requests.memory")).as("requests = limits: never OOM-killed for the node's sake")
+        .isEqualTo(Trees.get(c, "resources.limits.memory"));
+    long heap = Quantities.jvmBytes(Workloads.heap(c));
+    long limit = Quantities.bytes(String.valueOf(Trees.get(c, "resources.limits.memory")));
+    // Metaspace (Flink, Hadoop, the AWS SDK), code cache, threads, Flink's network buffers, direct memory.
+    assertThat(limit - heap).as("off-heap headroom").isGreaterThanOrEqualTo(768L << 20);
+    assertThat(Workloads.jvmFlags(c)).contains("-XX:+ExitOnOutOfMemoryError");
+  }
+
+  @Test
+  void the_replay_is_never_retried_by_kubernetes_and_outlives_its_own_six_hour_wait() {
+    Map<String, Object> spec = Trees.map(Workloads.replay().tree(), "spec");
+    assertThat(spec).containsEntry("backoffLimit", 0);
+    assertThat(Trees.get(spec, "template.spec.restartPolicy")).isEqualTo("Never");
+    // ReplayCommand waits for its job at most 6 h; the deadline must not cut a replay the command would finish.
+    assertThat((Integer) spec.get("activeDeadlineSeconds")).isGreaterThan(6 * 3600);
+    assertThat((Integer) spec.get("ttlSecondsAfterFinished")).isGreaterThanOrEqualTo(86400);
+    // A new replay unless the operator names the checkpoint to continue from.
+    Map<String, Object> c = Workloads.jvmContainer(Workloads.podOf(Workloads.replay()));
+    assertThat(Workloads.envVar(c, "REPLAY_RESUME")).as("REPLAY_RESUME is in the template, blank").isNotNull();
+    assertThat(Workloads.envValue(c, "REPLAY_RESUME")).isBlank();
+    assertThat(Workloads.envValue(c, "REPLAY_CHECKPOINT_DIR")).startsWith("s3://");
+  }
+
+  @Test
+  void the_audit_runs_daily_on_yesterday_without_repair_and_fails_its_job_on_a_gap_or_a_bad_setting() {
+    Manifest audit = Workloads.audit();
+    Map<String, Object> spec = Trees.map(audit.tree(), "spec");
+    String[] cron = String.valueOf(spec.get("schedule")).split(" ");
+    assertThat(cron).hasSize(5);
+    assertThat(cron[0]).matches("\\d+");
+    assertThat(cron[1]).matches("\\d+");
+    assertThat(List.of(cron[2], cron[3], cron[4])).containsOnly("*");
+    Map<String, Object> c = Workloads.jvmContainer(Workloads.podOf(audit));
+    assertThat(Workloads.envValue(c, "AUDIT_FROM")).isEqualTo("yesterday");
+    assertThat(Workloads.envVar(c, "AUDIT_TO")).as("one date").isNull();
+    assertThat(Workloads.envValue(c, "AUDIT_REPAIR")).isEqualTo("false");
+    // Exit 1 on a gap (the Job fails); exit 2, a bad setting, is not retried.
+    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules")).anySatisfy(rule -> {
+      assertThat(Trees.get(rule, "action")).isEqualTo("FailJob");
+      assertThat(Trees.get(rule, "onExitCodes.containerName")).isEqualTo(c.get("name"));
+      assertThat(Trees.get(rule, "onExitCodes.operator")).isEqualTo("In");
+      assertThat(Trees.list(rule, "onExitCodes.values")).containsExactly(2);
+    });
+    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules"))
+        .noneSatisfy(rule -> assertThat(Trees.list(rule, "onExitCodes.values")).contains(1));
+  }
+
+  @Test
+  void the_in_process_flink_keeps_the_checkpoints_of_a_failed_replay_so_that_it_can_be_resumed() {
+    for (Workloads.PodSpec pod : Workloads.maintenancePods()) {
+      Map<String, Object> c = Workloads.jvmContainer(pod);
+      String confDir = Workloads.envValue(c, "FLINK_CONF_DIR");
+      Object mount = Trees.list(c, "volumeMounts").stream()
+          .filter(m -> confDir.equals(Trees.get(m, "mountPath"))).findFirst()
+          .orElseThrow(() -> new AssertionError(pod + " mounts nothing at FLINK_CONF_DIR " + confDir));
+      assertThat(Trees.get(mount, "readOnly")).isEqualTo(true);
+      Object volume = Trees.list(pod.spec(), "volumes").stream()
+          .filter(v -> Trees.get(mount, "name").equals(Trees.get(v, "name"))).findFirst().orElseThrow();
+      String configMap = String.valueOf(Trees.get(volume, "configMap.name"));
+      String flinkConf = String.valueOf(Trees.get(Repo.appliedOne("ConfigMap", configMap).tree(),
+          "data.flink-conf\\.yaml"));
+      assertThat(flinkConf).as(configMap)
+          .contains("execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION");
+    }
   }
 }

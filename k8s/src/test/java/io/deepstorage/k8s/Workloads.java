@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The pod specs and containers the applied workloads run, wherever they are nested. */
+/** The pod specs and containers the workloads run, wherever they are nested: applied and hand-created. */
 final class Workloads {
   private Workloads() {}
 
@@ -24,11 +24,29 @@ final class Workloads {
       }
       return out;
     }
+
+    /** The labels of the pod template (…template.metadata.labels beside …template.spec). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> labels() {
+      Object labels = Trees.get(owner.tree(), path.substring(0, path.length() - "spec".length()) + "metadata.labels");
+      return labels instanceof Map ? (Map<String, Object>) labels : Map.of();
+    }
+
+    boolean isBronzeMaintenance() {
+      return MAINTENANCE.equals(labels().get(COMPONENT));
+    }
   }
 
   static final String CRONJOB_POD = "spec.jobTemplate.spec.template.spec";
+  static final String JOB_POD = "spec.template.spec";
+  static final String COMPONENT = "app.kubernetes.io/component";
+  /** The component label of the pods that run the bronze job jar's bounded commands in-process (replay, audit). */
+  static final String MAINTENANCE = "bronze-maintenance";
 
-  /** Every pod spec of every applied workload: CronJob templates and all FlinkDeployment pod templates. */
+  /**
+   * Every pod spec of every workload: CronJob templates and all FlinkDeployment pod templates (applied), and the Job
+   * templates of k8s/jobs/ (hand-created).
+   */
   static List<PodSpec> podSpecs() {
     List<PodSpec> out = new ArrayList<>();
     for (Manifest m : Repo.applied()) {
@@ -41,10 +59,17 @@ final class Workloads {
             }
           }
         }
+        // A bare Job in the kustomization would run on every apply.
         case "Pod", "Job", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet" ->
             throw new AssertionError("unexpected bare workload " + m + ": add it to Workloads.podSpecs()");
         default -> { }
       }
+    }
+    for (Manifest m : Repo.handCreated()) {
+      if (!m.kind().equals("Job")) {
+        throw new AssertionError("k8s/jobs/ holds Job templates only, found " + m);
+      }
+      out.add(new PodSpec(m, JOB_POD, Trees.map(m.tree(), JOB_POD)));
     }
     return out;
   }
@@ -53,8 +78,31 @@ final class Workloads {
     return Manifest.ofKind(Repo.applied(), "CronJob");
   }
 
+  /** The silver and gold CronJobs (component spark): spark-submit in one pod. */
+  static List<Manifest> sparkCronJobs() {
+    return cronJobs().stream().filter(cj -> "spark".equals(cj.labels().get(COMPONENT))).toList();
+  }
+
+  /** The pods that run a command of the bronze job jar with Flink in-process: the replay Job and the audit CronJob. */
+  static List<PodSpec> maintenancePods() {
+    return podSpecs().stream().filter(PodSpec::isBronzeMaintenance).toList();
+  }
+
   static Manifest bronze() {
     return Repo.appliedOne("FlinkDeployment", "deep-storage-bronze");
+  }
+
+  static Manifest replay() {
+    return Repo.handCreatedOne("Job", "deep-storage-replay-");
+  }
+
+  static Manifest audit() {
+    return Repo.appliedOne("CronJob", "deep-storage-bronze-audit");
+  }
+
+  static PodSpec podOf(Manifest owner) {
+    return podSpecs().stream().filter(p -> p.owner().equals(owner)).findFirst()
+        .orElseThrow(() -> new AssertionError("no pod spec of " + owner));
   }
 
   static Map<String, Object> flinkConf() {
@@ -79,5 +127,69 @@ final class Workloads {
       throw new AssertionError(flag + " not found in " + args);
     }
     return args.get(i + 1);
+  }
+
+  // ---- the in-process JVM of a maintenance pod: java <flags> -cp <classpath> <main class>, then args ------------
+
+  /** The one container of a maintenance pod. */
+  static Map<String, Object> jvmContainer(PodSpec pod) {
+    List<Map<String, Object>> containers = pod.containers();
+    if (containers.size() != 1) {
+      throw new AssertionError(pod + " should run one container, runs " + containers.size());
+    }
+    return containers.get(0);
+  }
+
+  static List<String> jvmCommand(Map<String, Object> container) {
+    List<String> command = Trees.strings(container, "command");
+    if (command.isEmpty() || !command.get(0).equals("java") || command.indexOf("-cp") != command.size() - 3) {
+      throw new AssertionError("expected command [java, <flags>…, -cp, <classpath>, <main class>], got " + command);
+    }
+    return command;
+  }
+
+  static List<String> jvmFlags(Map<String, Object> container) {
+    List<String> command = jvmCommand(container);
+    return command.subList(1, command.size() - 3);
+  }
+
+  static String classpath(Map<String, Object> container) {
+    List<String> command = jvmCommand(container);
+    return command.get(command.size() - 2);
+  }
+
+  static String mainClass(Map<String, Object> container) {
+    List<String> command = jvmCommand(container);
+    return command.get(command.size() - 1);
+  }
+
+  /** The -Xmx of a JVM command. */
+  static String heap(Map<String, Object> container) {
+    List<String> xmx = jvmFlags(container).stream().filter(f -> f.startsWith("-Xmx")).toList();
+    if (xmx.size() != 1) {
+      throw new AssertionError("expected exactly one -Xmx in " + jvmFlags(container));
+    }
+    return xmx.get(0).substring("-Xmx".length());
+  }
+
+  /** A literal env value of a container (null when the variable is absent or comes from a reference). */
+  static String envValue(Map<String, Object> container, String name) {
+    for (Object e : Trees.list(container, "env")) {
+      if (name.equals(Trees.get(e, "name"))) {
+        Object v = Trees.get(e, "value");
+        return v == null ? null : String.valueOf(v);
+      }
+    }
+    return null;
+  }
+
+  /** The env entry of a container with that name, or null. */
+  static Map<String, Object> envVar(Map<String, Object> container, String name) {
+    for (Object e : Trees.list(container, "env")) {
+      if (name.equals(Trees.get(e, "name"))) {
+        return Trees.asMap(e);
+      }
+    }
+    return null;
   }
 }
