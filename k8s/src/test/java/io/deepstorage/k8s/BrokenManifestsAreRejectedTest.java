@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -99,6 +100,14 @@ class BrokenManifestsAreRejectedTest {
         "Retry"));
     b.add(bad("CronJob", "deep-storage-bronze-audit", "spec.jobTemplate.spec.podFailurePolicy.rules.0.onExitCodes.operator",
         "Equals", "Equals"));
+    b.add(typo("CronJob", "deep-storage-bronze-compact", CJ_POD + ".containers.0.securityContext.readOnlyRootFilesystem",
+        "readOnlyRootFileSystem"));
+    b.add(missing("CronJob", "deep-storage-bronze-compact", CJ_POD + ".volumes.0.name", "name"));
+    b.add(bad("CronJob", "deep-storage-bronze-compact", "spec.startingDeadlineSeconds", "five minutes", "five minutes"));
+    b.add(typo("CronJob", "deep-storage-retention", CJ_POD + ".containers.0.env.0.valueFrom.configMapKeyRef",
+        "configMapRef"));
+    b.add(missing("CronJob", "deep-storage-retention", "spec.jobTemplate.spec.podFailurePolicy.rules.0.action", "action"));
+    b.add(bad("CronJob", "deep-storage-retention", "spec.timeZone", List.of("Etc/UTC"), "timeZone"));
     // Job (the hand-created replay template)
     b.add(typo("Job", REPLAY, "spec.backoffLimit", "backofflimit"));
     b.add(typo("Job", REPLAY, JOB_POD + ".containers.0.securityContext.readOnlyRootFilesystem", "readOnlyRootFileSystem"));
@@ -225,6 +234,41 @@ class BrokenManifestsAreRejectedTest {
     // the whole bronze ConfigMap instead of its keys: slot and publication settings the audit does not read
     audit.put("envFrom", List.of(Map.of("configMapRef", Map.of("name", "deep-storage-bronze-config"))));
     assertThat(JobConfigurationTest.unknownVariables(audit, auditCommand)).contains("BRONZE_SLOT_NAME");
+  }
+
+  @Test
+  void a_compaction_given_a_variable_its_command_does_not_know_is_caught() {
+    Map<String, Object> compact = container(copyOf("CronJob", "deep-storage-bronze-compact"), CJ_POD);
+    String command = "io.deepstorage.bronze.CompactCommand";
+    assertThat(JobConfigurationTest.unknownVariables(compact, command)).as("the unbroken original").isEmpty();
+    addEnv(compact, "COMPACT_TARGETSIZE", "256MB"); // a typo of COMPACT_TARGET_SIZE: the default would apply
+    addEnv(compact, "COMPACT_DAY", "2026-11-30"); // COMPACT_DATE
+    addEnv(compact, "PG_HOST", "paradedb.robson.svc.cluster.local"); // the audit's, not the compaction's
+    assertThat(JobConfigurationTest.unknownVariables(compact, command))
+        .containsExactlyInAnyOrder("COMPACT_TARGETSIZE", "COMPACT_DAY", "PG_HOST");
+    compact.put("args", List.of("--target-size", "64MB", "--dates", "2026-11-30"));
+    assertThat(JobConfigurationTest.unknownArguments(compact, command)).containsExactly("--dates");
+  }
+
+  @Test
+  void a_retention_given_a_variable_or_an_argument_its_job_does_not_know_is_caught() {
+    Map<String, Object> retention = container(copyOf("CronJob", "deep-storage-retention"), CJ_POD);
+    List<JobJar.Option> options = JobConfigurationTest.retentionOptions();
+    Set<String> spark = JobConfigurationTest.SPARK_RUNTIME_VARIABLES;
+    assertThat(JobConfigurationTest.unknownVariables(retention, options, spark)).as("the unbroken original").isEmpty();
+    addEnv(retention, "RETENTION_DRYRUN", "true"); // a typo of RETENTION_DRY_RUN: it would delete for real
+    addEnv(retention, "RETENTION_SILVER_DAY", "30"); // RETENTION_SILVER_DAYS: the default 365 would apply
+    addEnv(retention, "RETENTION_GOLD_DAYS", "30"); // there is no gold retention
+    assertThat(JobConfigurationTest.unknownVariables(retention, options, spark))
+        .containsExactlyInAnyOrder("RETENTION_DRYRUN", "RETENTION_SILVER_DAY", "RETENTION_GOLD_DAYS");
+    // the whole Spark ConfigMap as silver takes it: GOLD_VERSION is not the retention's
+    Map<String, Object> whole = container(copyOf("CronJob", "deep-storage-retention"), CJ_POD);
+    whole.put("envFrom", List.of(Map.of("configMapRef", Map.of("name", "deep-storage-spark-config"))));
+    assertThat(JobConfigurationTest.unknownVariables(whole, options, spark)).containsExactly("GOLD_VERSION");
+    // arguments after the jar are the job's
+    assertThat(JobConfigurationTest.unknownArguments(List.of("--dry-run", "--bronze-days", "30"), options)).isEmpty();
+    assertThat(JobConfigurationTest.unknownArguments(List.of("--dryrun", "--gold-days", "30", "--as-of", "2026-12-01"),
+        options)).containsExactly("--dryrun", "--gold-days");
   }
 
   @Test

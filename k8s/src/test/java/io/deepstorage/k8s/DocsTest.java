@@ -67,14 +67,16 @@ class DocsTest {
         "REPLICATION", "savepointTriggerNonce", "savepointRedeployNonce", "initialSavepointPath",
         "pg_drop_replication_slot", "--startup", "create job --from=cronjob/", "confirmed_flush_lsn",
         "max_slot_wal_keep_size", "tolerable-failed-checkpoints", "restartNonce", "--from-literal",
-        "kubectl create -f k8s/jobs/replay.yaml", "REPLAY_RESUME", "SUMMARY", "AUDIT_REPAIR", "honor_labels");
+        "kubectl create -f k8s/jobs/replay.yaml", "REPLAY_RESUME", "SUMMARY", "AUDIT_REPAIR", "honor_labels",
+        "COMPACT_DATE", "RETENTION_DRY_RUN", "retention --dry-run");
   }
 
   @Test
   void the_docs_name_the_replay_job_and_the_audit_as_the_manifests_do() {
     assertThat(matches("(deep-storage-replay-)")).isNotEmpty()
         .containsOnly(String.valueOf(Trees.get(Workloads.replay().tree(), "metadata.generateName")));
-    assertThat(matches("cronjob[/ ](deep-storage-[a-z0-9-]+)")).contains(Workloads.audit().name());
+    assertThat(matches("cronjob[/ ](deep-storage-[a-z0-9-]+)")).contains(Workloads.audit().name(),
+        Workloads.compact().name(), Workloads.retention().name());
     assertThat(matches("(k8s/jobs/[a-z0-9-]+\\.yaml)")).isNotEmpty();
   }
 }

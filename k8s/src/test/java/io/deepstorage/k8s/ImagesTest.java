@@ -194,13 +194,65 @@ class ImagesTest {
   void the_spark_image_bakes_both_job_jars_where_the_cronjobs_submit_them_from() throws Exception {
     Map<String, String> copies = copyMap(SPARK_DOCKERFILE);
     for (Manifest cj : Workloads.sparkCronJobs()) {
-      String layer = cj.name().replace("deep-storage-", "");
-      List<String> args = Workloads.sparkArgs(cj);
-      String jar = args.get(args.size() - 1);
-      assertThat(copies).as(cj.toString()).containsEntry(jar, shadedJobJar("spark-" + layer));
-      assertThat(shadedJobJar("spark-" + layer)).isEqualTo(
-          "spark-" + layer + "/target/spark-" + layer + "-0.1.0-SNAPSHOT-job.jar");
+      // silver and retention submit the silver jar, gold the gold jar
+      String module = Workloads.sparkModule(cj);
+      String jar = Workloads.sparkJar(cj);
+      assertThat(copies).as(cj.toString()).containsEntry(jar, shadedJobJar(module));
+      assertThat(shadedJobJar(module)).isEqualTo(module + "/target/" + module + "-0.1.0-SNAPSHOT-job.jar");
     }
+  }
+
+  // ---- an image override in a kustomize overlay -------------------------------------------------------------
+
+  /** Paths (dotted, list indexes as numbers) of every field named "image" in a tree. */
+  static void imageFields(Object node, String path, List<String> out) {
+    if (node instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String p = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
+        if ("image".equals(e.getKey()) && e.getValue() instanceof String) {
+          out.add(p);
+        } else {
+          imageFields(e.getValue(), p, out);
+        }
+      }
+    } else if (node instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) {
+        imageFields(l.get(i), path + "." + i, out);
+      }
+    }
+  }
+
+  /**
+   * kustomize's images transformer: it updates any `image` directly in an element of a `containers` or
+   * `initContainers` list, in any kind, and the fields the kustomization's `configurations` name (path, kind).
+   */
+  @Test
+  void a_kustomize_image_override_reaches_every_image_the_kustomization_applies() {
+    List<String> configurations = Trees.strings(Repo.kustomization(), "configurations");
+    List<Map<String, Object>> specs = new ArrayList<>();
+    for (String file : configurations) {
+      for (Object spec : Trees.list(Yaml2Json.loadAll(Repo.read(Repo.K8S.resolve(file))).get(0), "images")) {
+        specs.add(Trees.asMap(spec));
+      }
+    }
+    int images = 0;
+    for (Manifest m : Repo.applied()) {
+      List<String> fields = new ArrayList<>();
+      imageFields(m.tree(), "", fields);
+      for (String field : fields) {
+        images++;
+        boolean inContainers = field.matches("(.*\\.)?(containers|initContainers)\\.\\d+\\.image");
+        boolean configured = specs.stream().anyMatch(spec -> m.kind().equals(spec.get("kind"))
+            && field.equals(String.valueOf(spec.get("path")).replace('/', '.')));
+        assertThat(inContainers || configured).as(m + " " + field + ": an overlay's `images:` would not change it")
+            .isTrue();
+      }
+    }
+    assertThat(images).as("bronze, silver, gold, audit, compaction, retention").isEqualTo(6);
+    // The FlinkDeployment names its image at spec.image, outside any containers list.
+    assertThat(Trees.get(Workloads.bronze().tree(), "spec.image")).isNotNull();
+    assertThat(specs).anySatisfy(spec -> assertThat(spec).containsEntry("kind", "FlinkDeployment")
+        .containsEntry("path", "spec/image"));
   }
 
   @Test

@@ -73,8 +73,8 @@ class JobConfigurationTest {
   void the_entry_classes_the_manifests_name_exist_in_their_modules() {
     assertClassExists("flink-bronze", String.valueOf(Trees.get(Workloads.bronze().tree(), "spec.job.entryClass")));
     for (Manifest cj : Workloads.sparkCronJobs()) {
-      String layer = cj.name().replace("deep-storage-", "");
-      assertClassExists("spark-" + layer, Workloads.argAfter(Workloads.sparkArgs(cj), "--class"));
+      // In the module whose job jar it submits (retention: the silver jar).
+      assertClassExists(Workloads.sparkModule(cj), Workloads.argAfter(Workloads.sparkArgs(cj), "--class"));
     }
   }
 
@@ -107,12 +107,13 @@ class JobConfigurationTest {
         .noneSatisfy(e -> assertThat(Trees.asMap(e)).containsEntry("name", "GOLD_OVERWRITE"));
   }
 
-  // ---- the replay Job and the audit CronJob: commands of the bronze job jar ----------------------------------
+  // ---- the replay Job, the audit and compaction CronJobs: commands of the bronze job jar ---------------------
 
   /** What each maintenance workload runs: its main class in the job jar. */
   static final Map<String, String> COMMANDS = Map.of(
       "deep-storage-replay", "io.deepstorage.bronze.ReplayCommand",
-      "deep-storage-bronze-audit", "io.deepstorage.bronze.AuditCommand");
+      "deep-storage-bronze-audit", "io.deepstorage.bronze.AuditCommand",
+      "deep-storage-bronze-compact", "io.deepstorage.bronze.CompactCommand");
 
   /**
    * Variables the JVM's surroundings read rather than the command's options: where Flink finds its S3 plugin
@@ -145,17 +146,25 @@ class JobConfigurationTest {
 
   /** The variables a container is given that neither its command (OPTIONS, in the job jar) nor its JVM reads. */
   static Set<String> unknownVariables(Map<String, Object> container, String mainClass) {
+    return unknownVariables(container, JobJar.options(mainClass), RUNTIME_VARIABLES);
+  }
+
+  /** The variables a container is given that are neither one of these options' nor one its runtime reads. */
+  static Set<String> unknownVariables(Map<String, Object> container, List<JobJar.Option> options, Set<String> runtime) {
     Set<String> unknown = new LinkedHashSet<>(variablesGiven(container));
-    unknown.removeAll(JobJar.variables(mainClass));
-    unknown.removeAll(RUNTIME_VARIABLES);
+    unknown.removeAll(JobJar.variables(options));
+    unknown.removeAll(runtime);
     return unknown;
   }
 
   /** The container's arguments that are not options of its command (an unknown option's value is skipped with it). */
   static List<String> unknownArguments(Map<String, Object> container, String mainClass) {
+    return unknownArguments(Trees.strings(container, "args"), JobJar.options(mainClass));
+  }
+
+  static List<String> unknownArguments(List<String> args, List<JobJar.Option> optionList) {
     Map<String, JobJar.Option> options = new java.util.HashMap<>();
-    JobJar.options(mainClass).forEach(o -> options.put(o.name(), o));
-    List<String> args = Trees.strings(container, "args");
+    optionList.forEach(o -> options.put(o.name(), o));
     List<String> unknown = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -178,7 +187,7 @@ class JobConfigurationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("maintenancePods")
-  void the_replay_and_audit_run_a_main_class_of_the_job_jar_the_flink_image_bakes(Workloads.PodSpec pod) {
+  void the_bronze_maintenance_pods_run_a_main_class_of_the_job_jar_the_flink_image_bakes(Workloads.PodSpec pod) {
     Map<String, Object> c = Workloads.jvmContainer(pod);
     String main = Workloads.mainClass(c);
     assertThat(main).isEqualTo(commandOf(pod));
@@ -191,7 +200,7 @@ class JobConfigurationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("maintenancePods")
-  void every_variable_given_to_the_replay_and_audit_is_one_their_command_reads(Workloads.PodSpec pod) {
+  void every_variable_given_to_the_bronze_maintenance_pods_is_one_their_command_reads(Workloads.PodSpec pod) {
     Map<String, Object> c = Workloads.jvmContainer(pod);
     assertThat(variablesGiven(c)).as(pod.toString()).isNotEmpty();
     assertThat(unknownVariables(c, commandOf(pod))).as(pod + ": variables " + commandOf(pod) + ".OPTIONS does not know")
@@ -203,14 +212,14 @@ class JobConfigurationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("maintenancePods")
-  void every_argument_given_to_the_replay_and_audit_is_an_option_of_their_command(Workloads.PodSpec pod) {
+  void every_argument_given_to_the_bronze_maintenance_pods_is_an_option_of_their_command(Workloads.PodSpec pod) {
     Map<String, Object> c = Workloads.jvmContainer(pod);
     assertThat(unknownArguments(c, commandOf(pod))).as(pod.toString()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("maintenancePods")
-  void the_replay_and_audit_are_given_every_setting_their_command_requires_in_the_cluster(Workloads.PodSpec pod) {
+  void the_bronze_maintenance_pods_are_given_every_setting_their_command_requires_in_the_cluster(Workloads.PodSpec pod) {
     Map<String, Object> c = Workloads.jvmContainer(pod);
     Set<String> given = variablesGiven(c);
     Set<String> argNames = new HashSet<>();
@@ -227,23 +236,75 @@ class JobConfigurationTest {
     }
   }
 
+  /** Whether a bronze command reads the outbox: its OPTIONS (in the job jar) include the database's. */
+  static boolean readsOutbox(String mainClass) {
+    return JobJar.options(mainClass).stream().anyMatch(o -> "PG_HOST".equals(o.envVar()));
+  }
+
+  @Test
+  void the_replay_and_audit_read_the_outbox_and_the_compaction_does_not() {
+    assertThat(readsOutbox("io.deepstorage.bronze.ReplayCommand")).isTrue();
+    assertThat(readsOutbox("io.deepstorage.bronze.AuditCommand")).isTrue();
+    assertThat(readsOutbox("io.deepstorage.bronze.CompactCommand")).isFalse();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("maintenancePods")
-  void the_replay_and_audit_read_the_lake_bronze_writes_and_the_outbox_bronze_reads(Workloads.PodSpec pod) {
+  void the_bronze_maintenance_pods_read_the_lake_bronze_writes_and_the_outbox_bronze_reads(Workloads.PodSpec pod) {
     Map<String, Object> c = Workloads.jvmContainer(pod);
     Map<String, Object> conf = Workloads.flinkConf();
     assertThat(Workloads.envValue(c, "S3_ENDPOINT")).isEqualTo(conf.get("s3.endpoint"));
     assertThat(Workloads.envValue(c, "S3_PATH_STYLE")).isEqualTo(conf.get("s3.path.style.access"));
     // The bucket and the database from bronze's own ConfigMap, key by key (the ConfigMap also holds slot and
     // publication settings the commands do not read), and the credentials from the bronze job's Secrets.
-    for (String key : List.of("S3_BUCKET", "PG_HOST", "PG_PORT", "PG_DATABASE")) {
+    boolean outbox = readsOutbox(commandOf(pod));
+    List<String> configKeys = outbox ? List.of("S3_BUCKET", "PG_HOST", "PG_PORT", "PG_DATABASE") : List.of("S3_BUCKET");
+    for (String key : configKeys) {
       assertThat(Trees.map(Workloads.envVar(c, key), "valueFrom.configMapKeyRef"))
           .as(pod + " " + key).containsEntry("name", "deep-storage-bronze-config").containsEntry("key", key);
     }
     Map<String, Object> bronzeContainer = Trees.map(Workloads.bronze().tree(), "spec.podTemplate.spec.containers.0");
-    for (String key : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PG_USER", "PG_PASSWORD")) {
+    List<String> secretKeys = outbox ? List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PG_USER", "PG_PASSWORD")
+        : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    for (String key : secretKeys) {
       assertThat(Workloads.envVar(c, key)).as(pod + " " + key).isEqualTo(Workloads.envVar(bronzeContainer, key));
     }
+    if (!outbox) {
+      // Not even the database's password: a command that never connects gets none of it.
+      assertThat(variablesGiven(c)).as(pod.toString()).noneMatch(v -> v.startsWith("PG_"));
+      assertThat(Trees.list(c, "env")).as(pod.toString())
+          .noneMatch(e -> "deep-storage-postgres".equals(Trees.get(e, "valueFrom.secretKeyRef.name")));
+    }
+  }
+
+  /** "128MB" as CompactCommand reads sizes (B, KB, MB, GB; binary multiples). */
+  static long compactBytes(String text) {
+    Matcher m = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE).matcher(text.strip());
+    assertThat(m.matches()).as("a size like 128MB: " + text).isTrue();
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(java.util.Locale.ROOT);
+    return switch (unit) {
+      case "KB" -> n << 10;
+      case "MB" -> n << 20;
+      case "GB" -> n << 30;
+      default -> n;
+    };
+  }
+
+  @Test
+  void the_compaction_rewrites_yesterday_at_the_commands_default_part_size_with_a_heap_that_holds_a_part() {
+    Map<String, Object> c = Workloads.jvmContainer(Workloads.podOf(Workloads.compact()));
+    String command = "io.deepstorage.bronze.CompactCommand";
+    assertThat(Workloads.envValue(c, "COMPACT_DATE")).as("the closed date before today").isEqualTo("yesterday");
+    JobJar.Option targetSize = JobJar.options(command).stream()
+        .filter(o -> "COMPACT_TARGET_SIZE".equals(o.envVar())).findFirst().orElseThrow();
+    assertThat(Workloads.envValue(c, "COMPACT_TARGET_SIZE")).as("the command's default, stated")
+        .isEqualTo(targetSize.defaultValue()).isEqualTo("128MB");
+    // The writer buffers the part it writes (up to the target size) in the heap, beside the rows streaming through.
+    long heap = Quantities.jvmBytes(Workloads.heap(c));
+    assertThat(heap).as("heap against COMPACT_TARGET_SIZE").isGreaterThanOrEqualTo(4 * compactBytes(
+        Workloads.envValue(c, "COMPACT_TARGET_SIZE")));
+    assertThat(Workloads.heap(c)).isEqualTo("1g");
   }
 
   @Test
@@ -258,6 +319,80 @@ class JobConfigurationTest {
       assertThat(o.description()).contains("s3://<bucket>/flink/replay-checkpoints");
     });
     assertThat(Trees.strings(c, "args")).as("the window to replay").contains("--from");
+  }
+
+  // ---- the retention CronJob: RetentionJob of the silver job jar, under spark-submit ------------------------
+
+  static final String RETENTION = "io.deepstorage.silver.RetentionJob";
+
+  /** Where the Spark image's jobs come from: the silver job jar, which holds RetentionJob beside SilverJob. */
+  static final String SILVER_JAR_MODULE = "spark-silver";
+
+  /** What RetentionJob takes: spark-support's lake options (JobLauncher adds them to every Spark job) and its own. */
+  static List<JobJar.Option> retentionOptions() {
+    List<JobJar.Option> all = new ArrayList<>(JobJar.options(SILVER_JAR_MODULE, "io.deepstorage.spark.LakeConfig"));
+    all.addAll(JobJar.options(SILVER_JAR_MODULE, RETENTION));
+    return all;
+  }
+
+  /** Variables Spark's launcher and JVM read rather than the job: its scratch directory and the user's home. */
+  static final Set<String> SPARK_RUNTIME_VARIABLES = Set.of("HOME", "SPARK_LOCAL_DIRS");
+
+  @Test
+  void the_retention_runs_a_main_class_of_the_silver_job_jar_the_spark_image_bakes() {
+    Manifest retention = Workloads.retention();
+    assertThat(Workloads.argAfter(Workloads.sparkArgs(retention), "--class")).isEqualTo(RETENTION);
+    assertThat(Workloads.sparkModule(retention)).isEqualTo(SILVER_JAR_MODULE);
+    assertThat(Workloads.sparkJar(retention)).isEqualTo(Workloads.sparkJar(Workloads.silver()));
+    assertClassExists(SILVER_JAR_MODULE, RETENTION);
+    assertThat(JobJar.hasMain(SILVER_JAR_MODULE, RETENTION)).as(RETENTION + " has a main in the silver job jar").isTrue();
+  }
+
+  @Test
+  void every_variable_given_to_the_retention_is_one_of_its_options_or_one_spark_reads() {
+    Map<String, Object> c = Workloads.sparkContainer(Workloads.retention());
+    assertThat(variablesGiven(c)).isNotEmpty();
+    assertThat(unknownVariables(c, retentionOptions(), SPARK_RUNTIME_VARIABLES))
+        .as("variables LakeConfig.OPTIONS and RetentionJob.OPTIONS do not know").isEmpty();
+    assertThat(Trees.list(c, "envFrom")).as("key by key: deep-storage-spark-config also holds GOLD_VERSION").isEmpty();
+  }
+
+  @Test
+  void every_argument_given_to_the_retention_after_its_jar_is_an_option_of_the_job() {
+    assertThat(unknownArguments(Workloads.sparkAppArgs(Workloads.retention()), retentionOptions())).isEmpty();
+  }
+
+  @Test
+  void the_retention_deletes_for_real_at_the_contracts_ages_from_today_in_the_lake_silver_uses() {
+    Map<String, Object> c = Workloads.sparkContainer(Workloads.retention());
+    Map<String, JobJar.Option> options = new java.util.HashMap<>();
+    retentionOptions().forEach(o -> options.put(o.envVar(), o));
+    // The data contract: bronze 90 days, silver 365 days, gold kept (the job has no gold setting at all). Stated
+    // in the manifest, and the job's defaults too, so a command line without them deletes the same.
+    assertThat(Workloads.envValue(c, "RETENTION_BRONZE_DAYS")).isEqualTo("90")
+        .isEqualTo(options.get("RETENTION_BRONZE_DAYS").defaultValue());
+    assertThat(Workloads.envValue(c, "RETENTION_SILVER_DAYS")).isEqualTo("365")
+        .isEqualTo(options.get("RETENTION_SILVER_DAYS").defaultValue());
+    assertThat(options.keySet()).noneMatch(v -> v != null && v.contains("GOLD"));
+    assertThat(Workloads.envValue(c, "RETENTION_DRY_RUN")).as("stated: the schedule deletes").isEqualTo("false");
+    assertThat(options.get("RETENTION_DRY_RUN").flag()).isTrue();
+    assertThat(Workloads.envVar(c, "RETENTION_AS_OF")).as("unset: today (UTC)").isNull();
+    // The lake: silver's ConfigMap, key by key, and silver's credentials.
+    Map<String, Object> silver = Workloads.sparkContainer(Workloads.silver());
+    assertThat(Trees.list(silver, "envFrom")).anySatisfy(ef ->
+        assertThat(Trees.get(ef, "configMapRef.name")).isEqualTo("deep-storage-spark-config"));
+    for (String key : List.of("S3_ENDPOINT", "S3_BUCKET", "S3_PATH_STYLE")) {
+      assertThat(Trees.map(Workloads.envVar(c, key), "valueFrom.configMapKeyRef")).as(key)
+          .containsEntry("name", "deep-storage-spark-config").containsEntry("key", key);
+    }
+    for (String key : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+      assertThat(Workloads.envVar(c, key)).as(key).isNotNull().isEqualTo(Workloads.envVar(silver, key));
+    }
+    // Every option an s3a lake requires (LakeConfig: the bucket, the endpoint; the keys above) is given.
+    for (String required : List.of("S3_BUCKET", "S3_ENDPOINT")) {
+      assertThat(variablesGiven(c)).contains(required);
+    }
+    assertThat(Workloads.envValue(c, "SPARK_LOCAL_DIRS")).isEqualTo(Workloads.envValue(silver, "SPARK_LOCAL_DIRS"));
   }
 
   @Test
@@ -284,7 +419,7 @@ class JobConfigurationTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("maintenancePods")
-  void the_replay_and_audit_JVMs_open_the_JDK_modules_that_deep_storage_opens_for_flink(Workloads.PodSpec pod) {
+  void the_bronze_maintenance_JVMs_open_the_JDK_modules_that_deep_storage_opens_for_flink(Workloads.PodSpec pod) {
     assertThat(Workloads.jvmFlags(Workloads.jvmContainer(pod))).containsAll(deepStorageJvmFlags());
   }
 }

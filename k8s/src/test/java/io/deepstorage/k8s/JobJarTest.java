@@ -11,7 +11,10 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The jar the Flink image runs holds the jobs (streaming bronze, replay, audit), not the harnesses that watch them locally or in tests. */
+/**
+ * The jar the Flink image runs holds the jobs (streaming bronze, replay, audit, compaction), not the harnesses that
+ * watch them locally or in tests; the silver jar the Spark image runs holds silver and retention, not Spark.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class JobJarTest {
 
@@ -22,7 +25,8 @@ class JobJarTest {
       entries = zip.stream().map(e -> e.getName()).toList();
     }
     assertThat(entries).contains("io/deepstorage/bronze/BronzeJob.class", "io/deepstorage/cli/LakeEndpoint.class",
-        "io/deepstorage/bronze/ReplayCommand.class", "io/deepstorage/bronze/AuditCommand.class");
+        "io/deepstorage/bronze/ReplayCommand.class", "io/deepstorage/bronze/AuditCommand.class",
+        "io/deepstorage/bronze/CompactCommand.class");
     assertThat(entries).noneMatch(e -> e.startsWith("io/deepstorage/bronze/local/") || e.startsWith("io/deepstorage/embedded/")
         || e.contains("LocalRun") || e.startsWith("org/junit/"));
   }
@@ -36,6 +40,18 @@ class JobJarTest {
       assertThat(zip.stream().filter(e -> e.getName().equals(locator)).count()).isEqualTo(1);
       assertThat(zip.getInputStream(zip.getEntry(locator)).readAllBytes()).isEqualTo(ours);
     }
+  }
+
+  @Test
+  void the_silver_job_jar_holds_silver_retention_and_the_lake_options_but_not_spark() throws Exception {
+    List<String> entries;
+    try (ZipFile zip = new ZipFile(JobJar.path("spark-silver").toFile())) {
+      entries = zip.stream().map(e -> e.getName()).toList();
+    }
+    assertThat(entries).contains("io/deepstorage/silver/SilverJob.class", "io/deepstorage/silver/RetentionJob.class",
+        "io/deepstorage/spark/LakeConfig.class", "io/deepstorage/cli/OptionSpec.class");
+    // The image provides Spark (and the S3A jars): a copy in the job jar would shadow it.
+    assertThat(entries).noneMatch(e -> e.startsWith("org/apache/spark/") || e.startsWith("org/junit/"));
   }
 
   private static Path jobJar() {

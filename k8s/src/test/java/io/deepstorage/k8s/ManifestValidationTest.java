@@ -79,8 +79,29 @@ class ManifestValidationTest {
     assertThat(applied).doesNotHaveDuplicates();
     assertThat(applied).containsExactlyInAnyOrderElementsOf(Repo.filesUnder("manifests", ".yaml"));
     assertThat(applied).noneMatch(p -> p.startsWith(Repo.K8S.resolve("secrets")));
-    assertThat(Repo.kustomization()).containsOnlyKeys("apiVersion", "kind", "resources");
+    assertThat(Repo.kustomization()).containsOnlyKeys("apiVersion", "kind", "configurations", "resources");
     assertThat(Repo.kustomization().get("kind")).isEqualTo("Kustomization");
+  }
+
+  @Test
+  void the_kustomization_configurations_are_transformer_configurations_not_manifests() {
+    List<String> configurations = Trees.strings(Repo.kustomization(), "configurations");
+    assertThat(configurations).isNotEmpty();
+    for (String file : configurations) {
+      Path p = Repo.K8S.resolve(file).normalize();
+      assertThat(p).as(file).isRegularFile();
+      assertThat(Repo.appliedFiles()).as(file).doesNotContain(p);
+      assertThat(p.startsWith(Repo.K8S.resolve("manifests"))).as(file + " outside manifests/").isFalse();
+      List<Object> docs = Yaml2Json.loadAll(Repo.read(p));
+      assertThat(docs).as(file).hasSize(1);
+      // Only fieldSpec lists (kustomize's transformer configuration), never an object for the API server.
+      assertThat(Trees.asMap(docs.get(0))).as(file).doesNotContainKeys("apiVersion", "kind").containsOnlyKeys("images");
+      for (Object spec : Trees.list(docs.get(0), "images")) {
+        assertThat(Trees.asMap(spec)).as(file).containsOnlyKeys("path", "kind");
+        assertThat(Repo.applied()).as(file + " names a kind that is applied").extracting(Manifest::kind)
+            .contains(String.valueOf(Trees.get(spec, "kind")));
+      }
+    }
   }
 
   @Test

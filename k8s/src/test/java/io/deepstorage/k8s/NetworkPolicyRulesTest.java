@@ -212,6 +212,20 @@ class NetworkPolicyRulesTest {
   }
 
   @Test
+  void the_compaction_pod_may_reach_only_DNS_and_the_object_store() {
+    // It reads and writes bronze and nothing else: no database, although it is a bronze-maintenance pod too.
+    assertThat(policiesSelecting(Workloads.podOf(Workloads.compact()).labels())).isEqualTo(new TreeSet<>(EVERY_POD));
+  }
+
+  @Test
+  void the_spark_pods_silver_gold_and_retention_may_reach_only_DNS_and_the_object_store() {
+    assertThat(Workloads.sparkCronJobs()).extracting(Manifest::name).contains("deep-storage-retention");
+    for (Manifest cj : Workloads.sparkCronJobs()) {
+      assertThat(policiesSelecting(Workloads.podOf(cj).labels())).as(cj.toString()).isEqualTo(new TreeSet<>(EVERY_POD));
+    }
+  }
+
+  @Test
   void the_replay_and_audit_pods_accept_no_connections_and_are_not_part_of_the_flink_cluster() {
     for (Workloads.PodSpec pod : Workloads.maintenancePods()) {
       assertThat(pod.labels()).as(pod + " must not look like a pod of the bronze FlinkDeployment")
@@ -223,19 +237,36 @@ class NetworkPolicyRulesTest {
   }
 
   @Test
-  void the_maintenance_pods_reach_the_same_database_pods_on_the_same_port_as_bronze_and_only_they_are_selected() {
+  void the_maintenance_pods_that_read_the_outbox_reach_the_same_database_pods_on_the_same_port_as_bronze_and_only_they() {
     Map<String, Object> maintenance = policy("allow-bronze-maintenance-to-paradedb");
     assertThat(Trees.strings(maintenance, "spec.policyTypes")).containsExactly("Egress");
     assertThat(Trees.list(maintenance, "spec.egress")).isEqualTo(Trees.list(policy("allow-bronze-to-paradedb"), "spec.egress"));
-    // Not the FlinkDeployment's pods (they have their own policy), nor the Spark pods (they never read the outbox).
+    // Not the FlinkDeployment's pods (they have their own policy), nor the Spark pods (they never read the outbox),
+    // nor the compaction: exactly the maintenance pods whose command has the database's options (in the job jar).
     Map<String, Object> selector = Trees.map(maintenance, "spec.podSelector");
+    Set<String> selected = new TreeSet<>();
     for (Workloads.PodSpec pod : Workloads.podSpecs()) {
       Map<String, Object> labels = new java.util.HashMap<>(pod.labels());
       if (pod.owner().kind().equals("FlinkDeployment")) {
         labels.put("app", pod.owner().name()); // what the operator adds
       }
-      assertThat(selects(selector, labels)).as(pod.toString()).isEqualTo(pod.isBronzeMaintenance());
+      boolean readsOutbox = pod.isBronzeMaintenance() && JobConfigurationTest.readsOutbox(JobConfigurationTest.commandOf(pod));
+      assertThat(selects(selector, labels)).as(pod.toString()).isEqualTo(readsOutbox);
+      if (readsOutbox) {
+        selected.add(String.valueOf(labels.get("app.kubernetes.io/name")));
+      }
     }
+    assertThat(selected).containsExactly("deep-storage-bronze-audit", "deep-storage-replay");
+  }
+
+  @Test
+  void the_selector_check_honours_match_expressions() {
+    Map<String, Object> selector = Map.of("matchLabels", Map.of("a", "x"),
+        "matchExpressions", List.of(Map.of("key", "n", "operator", "In", "values", List.of("p", "q"))));
+    assertThat(selects(selector, Map.of("a", "x", "n", "p"))).isTrue();
+    assertThat(selects(selector, Map.of("a", "x", "n", "r"))).isFalse();
+    assertThat(selects(selector, Map.of("a", "x"))).isFalse();
+    assertThat(selects(selector, Map.of("a", "y", "n", "q"))).isFalse();
   }
 
   @Test

@@ -121,6 +121,15 @@ class RbacAndQuotaTest {
     return pod(Workloads.podOf(Workloads.replay()));
   }
 
+  static Footprint retention() {
+    return pod(Workloads.podOf(Workloads.retention()));
+  }
+
+  /** The big Spark jobs, 14 GiB each: silver and gold (retention is a Spark job too, a small one). */
+  static List<Manifest> bigSparkJobs() {
+    return List.of(Workloads.silver(), Workloads.gold());
+  }
+
   static Footprint quota() {
     Map<String, Object> hard = Trees.map(Repo.appliedOne("ResourceQuota", "analytics-jobs-quota").tree(), "spec.hard");
     return new Footprint(Quantities.cpu(hard.get("requests.cpu")), Quantities.cpu(hard.get("limits.cpu")),
@@ -134,15 +143,29 @@ class RbacAndQuotaTest {
   }
 
   @Test
-  void the_bronze_job_any_one_spark_job_and_the_daily_audit_fit_the_quota_together() {
+  void the_bronze_job_any_one_spark_job_and_either_daily_bronze_maintenance_job_fit_the_quota_together() {
+    // The audit and the compaction never run together (WorkloadRulesTest), so one of them at a time.
+    assertThat(Workloads.maintenanceCronJobs()).hasSize(2);
     for (Manifest cj : Workloads.sparkCronJobs()) {
-      Footprint all = bronze().plus(spark(cj)).plus(audit());
-      assertThat(fits(all, quota())).as("bronze + " + cj.name() + " + audit = " + all + " within " + quota()).isTrue();
+      for (Manifest daily : Workloads.maintenanceCronJobs()) {
+        Footprint all = bronze().plus(spark(cj)).plus(pod(Workloads.podOf(daily)));
+        assertThat(fits(all, quota())).as("bronze + " + cj.name() + " + " + daily.name() + " = " + all + " within "
+            + quota()).isTrue();
+      }
     }
   }
 
   @Test
-  void a_debugging_pod_with_the_limit_range_defaults_still_fits_beside_bronze_a_spark_job_and_the_audit() {
+  void the_audit_and_the_compaction_together_beside_bronze_and_a_big_spark_job_would_not_fit() {
+    // Why their schedules keep them apart (besides both reading yesterday's bronze).
+    for (Manifest cj : bigSparkJobs()) {
+      Footprint all = bronze().plus(spark(cj)).plus(audit()).plus(pod(Workloads.podOf(Workloads.compact())));
+      assertThat(all.memRequests).as("bronze + " + cj.name() + " + audit + compaction").isGreaterThan(quota().memRequests);
+    }
+  }
+
+  @Test
+  void a_debugging_pod_with_the_limit_range_defaults_still_fits_beside_bronze_a_spark_job_and_a_daily_maintenance_job() {
     Map<String, Object> limit = Trees.asMap(Trees.list(
         Repo.appliedOne("LimitRange", "analytics-jobs-limits").tree(), "spec.limits").get(0));
     Footprint debug = new Footprint(Quantities.cpu(Trees.get(limit, "defaultRequest.cpu")),
@@ -150,8 +173,25 @@ class RbacAndQuotaTest {
         Quantities.bytes(String.valueOf(Trees.get(limit, "defaultRequest.memory"))),
         Quantities.bytes(String.valueOf(Trees.get(limit, "default.memory"))));
     for (Manifest cj : Workloads.sparkCronJobs()) {
-      Footprint all = bronze().plus(spark(cj)).plus(audit()).plus(debug);
-      assertThat(fits(all, quota())).as("bronze + " + cj.name() + " + audit + debug pod = " + all).isTrue();
+      for (Manifest daily : Workloads.maintenanceCronJobs()) {
+        Footprint all = bronze().plus(spark(cj)).plus(pod(Workloads.podOf(daily))).plus(debug);
+        assertThat(fits(all, quota())).as("bronze + " + cj.name() + " + " + daily.name() + " + debug pod = " + all)
+            .isTrue();
+      }
+    }
+  }
+
+  @Test
+  void the_retention_fits_beside_bronze_and_a_daily_maintenance_job_but_waits_for_silver_and_gold() {
+    for (Manifest daily : Workloads.maintenanceCronJobs()) {
+      Footprint all = bronze().plus(retention()).plus(pod(Workloads.podOf(daily)));
+      assertThat(fits(all, quota())).as("bronze + retention + " + daily.name() + " = " + all).isTrue();
+    }
+    // It deletes bronze partitions; silver may read any bronze date (a full run all of them). The quota keeps them
+    // apart (while bronze runs), as it keeps silver and gold apart.
+    for (Manifest cj : bigSparkJobs()) {
+      Footprint all = bronze().plus(spark(cj)).plus(retention());
+      assertThat(all.memRequests).as("bronze + " + cj.name() + " + retention").isGreaterThan(quota().memRequests);
     }
   }
 
@@ -164,7 +204,8 @@ class RbacAndQuotaTest {
   @Test
   void a_replay_and_a_spark_job_do_not_fit_together_so_the_later_one_waits() {
     // 20-quota.yaml: the node cannot hold bronze, a 14 GiB Spark pod and a replay; the quota makes that a queue.
-    for (Manifest cj : Workloads.sparkCronJobs()) {
+    // (The small retention fits beside a replay: it deletes only partitions past their age.)
+    for (Manifest cj : bigSparkJobs()) {
       Footprint all = bronze().plus(spark(cj)).plus(replay());
       assertThat(all.memRequests).as("bronze + replay + " + cj.name()).isGreaterThan(quota().memRequests);
     }
@@ -175,6 +216,9 @@ class RbacAndQuotaTest {
     List<Manifest> cjs = Workloads.sparkCronJobs();
     for (Manifest a : cjs) {
       for (Manifest b : cjs) {
+        if (a.equals(b) && a.equals(Workloads.retention())) {
+          continue; // a second retention run (by hand) fits; it would list and delete the same partitions, no more
+        }
         Footprint three = bronze().plus(spark(a)).plus(spark(b));
         assertThat(three.memRequests).as(a.name() + " + " + b.name() + " + bronze").isGreaterThan(quota().memRequests);
       }

@@ -35,16 +35,17 @@ class WorkloadRulesTest {
   }
 
   @Test
-  void the_workloads_are_bronze_silver_gold_and_the_audit_applied_and_the_replay_created_by_hand() {
+  void the_workloads_are_bronze_silver_gold_audit_compaction_and_retention_applied_and_the_replay_created_by_hand() {
     assertThat(Repo.applied()).filteredOn(m -> m.kind().equals("FlinkDeployment") || m.kind().equals("CronJob"))
         .extracting(Manifest::name)
         .containsExactlyInAnyOrder("deep-storage-bronze", "deep-storage-silver", "deep-storage-gold",
-            "deep-storage-bronze-audit");
+            "deep-storage-bronze-audit", "deep-storage-bronze-compact", "deep-storage-retention");
     assertThat(Repo.handCreated()).extracting(Manifest::generateName).containsExactly("deep-storage-replay-");
     assertThat(Workloads.sparkCronJobs()).extracting(Manifest::name)
-        .containsExactlyInAnyOrder("deep-storage-silver", "deep-storage-gold");
+        .containsExactlyInAnyOrder("deep-storage-silver", "deep-storage-gold", "deep-storage-retention");
     assertThat(Workloads.maintenancePods()).extracting(Workloads.PodSpec::owner)
-        .containsExactlyInAnyOrder(Workloads.replay(), Workloads.audit());
+        .containsExactlyInAnyOrder(Workloads.replay(), Workloads.audit(), Workloads.compact());
+    assertThat(Workloads.maintenanceCronJobs()).containsExactlyInAnyOrder(Workloads.audit(), Workloads.compact());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -141,16 +142,21 @@ class WorkloadRulesTest {
     assertThat((Integer) Trees.get(silver.tree(), "spec.jobTemplate.spec.activeDeadlineSeconds")).isLessThan(3600);
   }
 
+  /** Each Spark CronJob's main class and the job jar it is in (retention: the silver jar, RetentionJob). */
+  static final Map<String, List<String>> SPARK_JOBS = Map.of(
+      "deep-storage-silver", List.of("io.deepstorage.silver.SilverJob", "/opt/deep-storage/spark-silver-job.jar"),
+      "deep-storage-gold", List.of("io.deepstorage.gold.GoldJob", "/opt/deep-storage/spark-gold-job.jar"),
+      "deep-storage-retention", List.of("io.deepstorage.silver.RetentionJob", "/opt/deep-storage/spark-silver-job.jar"));
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("sparkCronJobs")
   void every_Spark_job_runs_spark_submit_locally_in_one_pod_from_a_baked_jar(Manifest cj) {
     List<String> args = Workloads.sparkArgs(cj);
-    String layer = cj.name().replace("deep-storage-", "");
+    assertThat(SPARK_JOBS).containsKey(cj.name());
     assertThat(args.get(0)).isEqualTo("/opt/spark/bin/spark-submit");
     assertThat(Workloads.argAfter(args, "--master")).matches("local\\[\\d+]");
-    assertThat(Workloads.argAfter(args, "--class"))
-        .isEqualTo(layer.equals("silver") ? "io.deepstorage.silver.SilverJob" : "io.deepstorage.gold.GoldJob");
-    assertThat(args.get(args.size() - 1)).isEqualTo("/opt/deep-storage/spark-" + layer + "-job.jar");
+    assertThat(Workloads.argAfter(args, "--class")).isEqualTo(SPARK_JOBS.get(cj.name()).get(0));
+    assertThat(args.get(args.size() - 1)).isEqualTo(SPARK_JOBS.get(cj.name()).get(1));
     assertThat(String.join(" ", args)).doesNotContain("--packages", "--repositories", "spark.jars.packages",
         "spark.jars.ivy", "http://", "https://");
     assertThat(Trees.get(cj.tree(), Workloads.CRONJOB_POD + ".serviceAccountName")).isEqualTo("spark-jobs");
@@ -247,25 +253,81 @@ class WorkloadRulesTest {
   @Test
   void the_audit_runs_daily_on_yesterday_without_repair_and_fails_its_job_on_a_gap_or_a_bad_setting() {
     Manifest audit = Workloads.audit();
-    Map<String, Object> spec = Trees.map(audit.tree(), "spec");
-    String[] cron = String.valueOf(spec.get("schedule")).split(" ");
-    assertThat(cron).hasSize(5);
-    assertThat(cron[0]).matches("\\d+");
-    assertThat(cron[1]).matches("\\d+");
-    assertThat(List.of(cron[2], cron[3], cron[4])).containsOnly("*");
+    Workloads.dailyStartMinute(audit); // daily at a fixed UTC time
     Map<String, Object> c = Workloads.jvmContainer(Workloads.podOf(audit));
     assertThat(Workloads.envValue(c, "AUDIT_FROM")).isEqualTo("yesterday");
     assertThat(Workloads.envVar(c, "AUDIT_TO")).as("one date").isNull();
     assertThat(Workloads.envValue(c, "AUDIT_REPAIR")).isEqualTo("false");
     // Exit 1 on a gap (the Job fails); exit 2, a bad setting, is not retried.
-    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules")).anySatisfy(rule -> {
+    assertABadSettingIsNotRetried(audit);
+  }
+
+  /** Exit 2 (a bad setting) fails the Job at once; exit 1 (refused or failed) is retried within backoffLimit. */
+  static void assertABadSettingIsNotRetried(Manifest cronJob) {
+    Map<String, Object> spec = Trees.map(cronJob.tree(), "spec");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> c = (Map<String, Object>) Trees.list(spec, "jobTemplate.spec.template.spec.containers").get(0);
+    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules")).as(cronJob.toString()).anySatisfy(rule -> {
       assertThat(Trees.get(rule, "action")).isEqualTo("FailJob");
       assertThat(Trees.get(rule, "onExitCodes.containerName")).isEqualTo(c.get("name"));
       assertThat(Trees.get(rule, "onExitCodes.operator")).isEqualTo("In");
       assertThat(Trees.list(rule, "onExitCodes.values")).containsExactly(2);
     });
-    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules"))
+    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules")).as(cronJob.toString())
         .noneSatisfy(rule -> assertThat(Trees.list(rule, "onExitCodes.values")).contains(1));
+    // A node drain is nobody's failure.
+    assertThat(Trees.list(spec, "jobTemplate.spec.podFailurePolicy.rules")).as(cronJob.toString()).anySatisfy(rule -> {
+      assertThat(Trees.get(rule, "action")).isEqualTo("Ignore");
+      assertThat(Trees.get(rule, "onPodConditions.0.type")).isEqualTo("DisruptionTarget");
+    });
+    assertThat((Integer) Trees.get(spec, "jobTemplate.spec.backoffLimit")).as("one retry").isEqualTo(1);
+  }
+
+  @Test
+  void the_compaction_runs_daily_on_yesterday_and_ends_before_the_audit_reads_the_same_date() {
+    Manifest compact = Workloads.compact();
+    Manifest audit = Workloads.audit();
+    Map<String, Object> c = Workloads.jvmContainer(Workloads.podOf(compact));
+    assertThat(Workloads.envValue(c, "COMPACT_DATE")).isEqualTo("yesterday");
+    assertThat(Workloads.envValue(Workloads.jvmContainer(Workloads.podOf(audit)), "AUDIT_FROM")).isEqualTo("yesterday");
+    // Both on yesterday: the audit then checks the compacted date, and never reads it while parts are deleted.
+    // (Together beside bronze and a Spark job they would not fit the quota either: RbacAndQuotaTest.)
+    assertThat(Workloads.latestEndSecond(compact)).as("latest end of the compaction, seconds after 00:00 UTC")
+        .isLessThanOrEqualTo(Workloads.dailyStartMinute(audit) * 60);
+    assertThat(Workloads.dailyStartMinute(compact)).as("after midnight UTC: yesterday is closed").isPositive();
+    assertABadSettingIsNotRetried(compact);
+  }
+
+  @Test
+  void the_audit_and_the_compaction_never_run_at_the_same_time() {
+    List<Manifest> daily = Workloads.maintenanceCronJobs().stream()
+        .sorted(java.util.Comparator.comparingInt(Workloads::dailyStartMinute)).toList();
+    for (int i = 0; i + 1 < daily.size(); i++) {
+      assertThat(Workloads.latestEndSecond(daily.get(i))).as(daily.get(i) + " ends before " + daily.get(i + 1))
+          .isLessThanOrEqualTo(Workloads.dailyStartMinute(daily.get(i + 1)) * 60);
+    }
+    Manifest last = daily.get(daily.size() - 1);
+    assertThat(Workloads.latestEndSecond(last)).as(last + " ends before the first one's next run")
+        .isLessThanOrEqualTo(24 * 3600 + Workloads.dailyStartMinute(daily.get(0)) * 60);
+  }
+
+  @Test
+  void the_retention_is_a_small_daily_spark_job_that_outwaits_gold_and_fails_its_job_on_a_bad_setting() {
+    Manifest retention = Workloads.retention();
+    Manifest gold = Workloads.gold();
+    List<String> args = Workloads.sparkArgs(retention);
+    assertThat(Workloads.argAfter(args, "--master")).isEqualTo("local[1]");
+    assertThat(Quantities.jvmBytes(Workloads.argAfter(args, "--driver-memory"))).isLessThanOrEqualTo(1L << 30);
+    assertThat(Trees.get(retention.tree(), Workloads.CRONJOB_POD + ".serviceAccountName")).isEqualTo("spark-jobs");
+    // It takes the Spark slot of the quota (RbacAndQuotaTest): its deadline covers gold holding it as long as
+    // gold's own deadline allows.
+    int retentionStart = Workloads.dailyStartMinute(retention) * 60;
+    int goldStart = Workloads.dailyStartMinute(gold) * 60;
+    int goldEnd = goldStart + (Integer) Trees.get(gold.tree(), "spec.jobTemplate.spec.activeDeadlineSeconds");
+    assertThat(goldStart).as("gold starts before the retention on the same day").isLessThan(retentionStart);
+    assertThat(retentionStart + (Integer) Trees.get(retention.tree(), "spec.jobTemplate.spec.activeDeadlineSeconds"))
+        .as("the retention's deadline outlasts gold's").isGreaterThan(goldEnd);
+    assertABadSettingIsNotRetried(retention);
   }
 
   @Test

@@ -40,7 +40,7 @@ final class Workloads {
   static final String CRONJOB_POD = "spec.jobTemplate.spec.template.spec";
   static final String JOB_POD = "spec.template.spec";
   static final String COMPONENT = "app.kubernetes.io/component";
-  /** The component label of the pods that run the bronze job jar's bounded commands in-process (replay, audit). */
+  /** The component label of the pods that run the bronze job jar's bounded commands in-process (replay, audit, compaction). */
   static final String MAINTENANCE = "bronze-maintenance";
 
   /**
@@ -78,14 +78,22 @@ final class Workloads {
     return Manifest.ofKind(Repo.applied(), "CronJob");
   }
 
-  /** The silver and gold CronJobs (component spark): spark-submit in one pod. */
+  /** The silver, gold and retention CronJobs (component spark): spark-submit in one pod. */
   static List<Manifest> sparkCronJobs() {
     return cronJobs().stream().filter(cj -> "spark".equals(cj.labels().get(COMPONENT))).toList();
   }
 
-  /** The pods that run a command of the bronze job jar with Flink in-process: the replay Job and the audit CronJob. */
+  /**
+   * The pods that run a command of the bronze job jar with Flink in-process: the replay Job and the audit and
+   * compaction CronJobs.
+   */
   static List<PodSpec> maintenancePods() {
     return podSpecs().stream().filter(PodSpec::isBronzeMaintenance).toList();
+  }
+
+  /** The daily CronJobs among them: the audit and the compaction. */
+  static List<Manifest> maintenanceCronJobs() {
+    return cronJobs().stream().filter(cj -> MAINTENANCE.equals(cj.labels().get(COMPONENT))).toList();
   }
 
   static Manifest bronze() {
@@ -98,6 +106,22 @@ final class Workloads {
 
   static Manifest audit() {
     return Repo.appliedOne("CronJob", "deep-storage-bronze-audit");
+  }
+
+  static Manifest compact() {
+    return Repo.appliedOne("CronJob", "deep-storage-bronze-compact");
+  }
+
+  static Manifest silver() {
+    return Repo.appliedOne("CronJob", "deep-storage-silver");
+  }
+
+  static Manifest gold() {
+    return Repo.appliedOne("CronJob", "deep-storage-gold");
+  }
+
+  static Manifest retention() {
+    return Repo.appliedOne("CronJob", "deep-storage-retention");
   }
 
   static PodSpec podOf(Manifest owner) {
@@ -118,6 +142,54 @@ final class Workloads {
     List<String> all = new ArrayList<>(Trees.strings(sparkContainer(cronJob), "command"));
     all.addAll(Trees.strings(sparkContainer(cronJob), "args"));
     return all;
+  }
+
+  /** The application jar spark-submit runs: the first argument ending in .jar (spark-submit's own come before it). */
+  static String sparkJar(Manifest cronJob) {
+    return sparkArgs(cronJob).stream().filter(a -> a.endsWith(".jar")).findFirst()
+        .orElseThrow(() -> new AssertionError(cronJob + " submits no jar"));
+  }
+
+  /** The arguments after the application jar: the job's own. */
+  static List<String> sparkAppArgs(Manifest cronJob) {
+    List<String> args = sparkArgs(cronJob);
+    return args.subList(args.indexOf(sparkJar(cronJob)) + 1, args.size());
+  }
+
+  /** The Maven module whose shaded job jar the image bakes at that path: /opt/deep-storage/spark-silver-job.jar → spark-silver. */
+  static String sparkModule(Manifest cronJob) {
+    String jar = sparkJar(cronJob);
+    String file = jar.substring(jar.lastIndexOf('/') + 1);
+    if (!file.endsWith("-job.jar")) {
+      throw new AssertionError(cronJob + " submits " + jar + ", not a <module>-job.jar");
+    }
+    return file.substring(0, file.length() - "-job.jar".length());
+  }
+
+  // ---- schedules ---------------------------------------------------------------------------------------------
+
+  /** The minute of the day (UTC) a daily CronJob ("M H * * *", timeZone Etc/UTC) starts. */
+  static int dailyStartMinute(Manifest cronJob) {
+    String[] cron = String.valueOf(Trees.get(cronJob.tree(), "spec.schedule")).split(" ");
+    if (cron.length != 5 || !cron[0].matches("\\d+") || !cron[1].matches("\\d+")
+        || !List.of(cron[2], cron[3], cron[4]).equals(List.of("*", "*", "*"))) {
+      throw new AssertionError(cronJob + " is not scheduled daily at a fixed time: " + Trees.get(cronJob.tree(), "spec.schedule"));
+    }
+    if (!"Etc/UTC".equals(Trees.get(cronJob.tree(), "spec.timeZone"))) {
+      throw new AssertionError(cronJob + " is not scheduled in Etc/UTC");
+    }
+    return Integer.parseInt(cron[1]) * 60 + Integer.parseInt(cron[0]);
+  }
+
+  /**
+   * The latest a daily CronJob's run can still be going, in seconds after midnight UTC: a start as late as
+   * startingDeadlineSeconds allows, the Job's activeDeadlineSeconds, and the pod's termination grace period (default 30 s).
+   */
+  static int latestEndSecond(Manifest cronJob) {
+    Map<String, Object> spec = Trees.map(cronJob.tree(), "spec");
+    Object grace = Trees.get(spec, "jobTemplate.spec.template.spec.terminationGracePeriodSeconds");
+    return dailyStartMinute(cronJob) * 60 + (Integer) spec.get("startingDeadlineSeconds")
+        + (Integer) Trees.get(spec, "jobTemplate.spec.activeDeadlineSeconds") + (grace == null ? 30 : (Integer) grace);
   }
 
   /** The value following a flag in an argument list, e.g. --class. */
