@@ -15,6 +15,8 @@ public final class LakeLayout {
     public static final String SILVER_STOP_EXECUTIONS = "silver/stop_executions";
     /** Silver rows that broke a data-quality rule, by date, with the rules' names; never read by gold. */
     public static final String SILVER_QUARANTINE = "silver/_quarantine/stop_executions";
+    /** One record per successful silver run: the bronze parts it had folded (incremental runs fold the rest). */
+    public static final String SILVER_RUNS = "silver/_runs";
     public static final String GOLD_TRAINING_SETS = "gold/training_sets";
     public static final String FLINK_CHECKPOINTS = "flink/checkpoints";
     public static final String FLINK_SAVEPOINTS = "flink/savepoints";

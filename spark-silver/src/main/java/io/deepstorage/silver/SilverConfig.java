@@ -7,14 +7,16 @@ import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.OptionSpec;
 
 /** Silver's own settings: how much breakage of a rule is tolerated, and the rules' tolerances. */
-public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerances) implements java.io.Serializable {
+public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerances, boolean full) implements java.io.Serializable {
     public static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.value("quality-max-share", "SILVER_QUALITY_MAX_SHARE", "0.01",
                     "the run fails (writing nothing) when one rule is broken by more than this share of operations"),
             OptionSpec.value("slippage-tolerance", "SILVER_SLIPPAGE_TOLERANCE", "0.01",
                     "percentage points slippage_pct may differ from |fill - stop| / stop × 100"),
             OptionSpec.value("clock-skew", "SILVER_CLOCK_SKEW", "5s",
-                    "how far the app's clocks may disagree before triggered ≤ submitted ≤ executed counts as broken"));
+                    "how far the app's clocks may disagree before triggered ≤ submitted ≤ executed counts as broken"),
+            OptionSpec.flag("full", "SILVER_FULL",
+                    "fold every operation from all of bronze (default: only those touched by bronze parts new since the last run)"));
 
     public static SilverConfig from(CommandLine cli) {
         double share = cli.parsed("quality-max-share", SilverConfig::share);
@@ -30,7 +32,7 @@ public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerance
             }
             return v;
         });
-        return new SilverConfig(share, new SilverRules.Tolerances(slippage, cli.duration("clock-skew")));
+        return new SilverConfig(share, new SilverRules.Tolerances(slippage, cli.duration("clock-skew")), cli.bool("full"));
     }
 
     private static double share(String text) {

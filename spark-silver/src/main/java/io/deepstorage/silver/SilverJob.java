@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import io.deepstorage.cli.JobReport;
@@ -63,11 +65,36 @@ public final class SilverJob {
     }
 
     static JobReport.Builder build(SilverConfig config, LakeConfig lake, SparkSession spark) {
-        JobReport.Builder summary = JobReport.start(NAME);
         String bronzeUri = lake.resolve(LakeLayout.BRONZE_EVENTS);
         String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
         String quarantineUri = lake.resolve(LakeLayout.SILVER_QUARANTINE);
+        String runsUri = lake.resolve(LakeLayout.SILVER_RUNS);
+        LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
+        List<LakeLayout.Entry> bronzeParts = files.committedParts(bronzeUri);
+        if (bronzeParts.isEmpty()) {
+            throw new JobFailedException("no committed bronze files (part-*.parquet) under " + bronzeUri);
+        }
+        // Incremental unless asked for a full rebuild or silver was never built (no run record).
+        Optional<Set<String>> folded = config.full() ? Optional.empty() : SilverRuns.latest(files, runsUri);
+        JobReport.Builder summary;
+        if (folded.isPresent()) {
+            IncrementalSilver.Outcome outcome = IncrementalSilver.run(config, spark, files, bronzeUri, silverUri,
+                    quarantineUri, bronzeParts, folded.get());
+            summary = outcome.report();
+            if (!outcome.changed()) {
+                return summary; // nothing new: no work, nothing changed, the record stays as it is
+            }
+        } else {
+            summary = fullRebuild(config, spark, files, bronzeUri, silverUri, quarantineUri);
+        }
+        SilverRuns.write(files, runsUri, folded.isPresent() ? "incremental" : "full", bronzeParts, Instant.now());
+        return summary;
+    }
 
+    /** Every operation folded again from all of bronze; partitions no operation lives in any more are removed. */
+    static JobReport.Builder fullRebuild(SilverConfig config, SparkSession spark, LakeFiles files, String bronzeUri,
+                                        String silverUri, String quarantineUri) {
+        JobReport.Builder summary = JobReport.start(NAME).put("mode", "full");
         Dataset<Row> bronze = readBronze(spark, bronzeUri).persist();
         Dataset<Row> checked = foldOperations(bronze, config.tolerances()).persist();
         try {
@@ -83,7 +110,6 @@ public final class SilverJob {
             Dataset<Row> quarantined = checked.filter(col("broken_rules").isNotNull());
             ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(
                     checked.filter(col("broken_rules").isNull()).drop("broken_rules"), silverUri, PARTITION_COLUMNS);
-            LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
             // The quarantine is rewritten whole each run: a row fixed by a later event leaves it.
             files.delete(quarantineUri);
             long quarantinedRows = brokenByRule.isEmpty() ? 0 : new ParquetSink(spark)
@@ -110,7 +136,7 @@ public final class SilverJob {
     }
 
     /** The rules broken first, then the row as silver would have held it. */
-    private static Column[] quarantineColumns() {
+    static Column[] quarantineColumns() {
         List<Column> columns = new ArrayList<>();
         columns.add(col("broken_rules"));
         for (String name : SILVER_ROW.fieldNames()) {
@@ -121,9 +147,6 @@ public final class SilverJob {
 
     /** Committed bronze parts only ({@link LakeLayout#partGlob}); in-progress and hidden files are never read. */
     static Dataset<Row> readBronze(SparkSession spark, String bronzeUri) {
-        if (new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(bronzeUri).isEmpty()) {
-            throw new JobFailedException("no committed bronze files (part-*.parquet) under " + bronzeUri);
-        }
         return spark.read()
                 .option("basePath", bronzeUri)
                 .parquet(LakeLayout.partGlob(bronzeUri, BRONZE_PARTITION_DEPTH));

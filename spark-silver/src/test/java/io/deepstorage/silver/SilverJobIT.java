@@ -176,10 +176,69 @@ class SilverJobIT {
         List<String> first = silverRowsAsText(lake);
         long firstFiles = partFiles(lake);
 
-        Run second = runSilver(kit.env(), SparkLake.args(lake));
+        Run second = runSilver(kit.env(), SparkLake.args(lake, "--full"));
         assertThat(second.exitCode()).isZero();
+        assertThat(second.summary()).containsEntry("mode", "full");
         assertThat(silverRowsAsText(lake)).hasSize(4).isEqualTo(first);
         assertThat(partFiles(lake)).isEqualTo(firstFiles).isEqualTo(((Number) second.summary().get("files_written")).longValue());
+    }
+
+    @Test
+    void a_second_run_with_nothing_new_does_no_work_and_changes_nothing() throws Exception {
+        String lake = lakeWithBronze();
+        Run first = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(first.summary()).as("no run record yet: a full build").containsEntry("mode", "full");
+        List<String> rows = silverRowsAsText(lake);
+        List<String> files = silverFiles(lake);
+
+        Run second = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(second.exitCode()).as(second.stderr()).isZero();
+        assertThat(second.summary()).containsEntry("mode", "incremental").containsEntry("new_parts", 0)
+                .containsEntry("unchanged", true).containsEntry("files_written", 0);
+        assertThat(silverFiles(lake)).as("the same files, none rewritten").isEqualTo(files);
+        assertThat(silverRowsAsText(lake)).isEqualTo(rows);
+    }
+
+    @Test
+    void an_incremental_run_after_new_events_gives_the_same_silver_as_a_full_rebuild() throws Exception {
+        String lake = lakeWithBronze();
+        var conf = kit.spark().sparkContext().hadoopConfiguration();
+        assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
+        BronzeFixtures.write(conf, lake, List.of(
+                // op 3's trigger, a day before its lone FAILED and committed before it: op 3 moves to DAY1.
+                event("op3-trig", 3, 20, "STOP_TRIGGERED", DAY1.plusSeconds(100)).setSourceCommitLsn(290L).setSourceLsn(291L).build(),
+                // op 1's EXECUTED once more (a replay), and a new operation.
+                BronzeEvent.newBuilder(op1Executed()).setIngestRunId("replay-2").setIngestedAt(DAY2.plusSeconds(120)).build(),
+                event("op7-trig", 7, 10, "STOP_TRIGGERED", DAY2.plusSeconds(10)).setSourceCommitLsn(700L).setSourceLsn(701L).build()));
+
+        Run incremental = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(incremental.exitCode()).as(incremental.stderr()).isZero();
+        assertThat(incremental.summary()).containsEntry("mode", "incremental").containsEntry("new_parts", 2)
+                .containsEntry("rows_in", 3).containsEntry("operations_refolded", 3).containsEntry("duplicates_dropped", 2)
+                .containsEntry("stale_partitions_removed", 1);
+        Path silverDir = kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
+        assertThat(silverDir.resolve("client_id=20/date=2024-03-02")).as("op 3 moved out; nothing else lived there").doesNotExist();
+        Map<Long, Row> byOperation = silverByOperation(lake);
+        assertThat(byOperation).containsOnlyKeys(1L, 2L, 3L, 4L, 7L);
+        assertThat(byOperation.get(3L).<Instant>getAs("triggered_at")).isEqualTo(DAY1.plusSeconds(100));
+        assertThat(byOperation.get(1L).<Integer>getAs("event_count")).as("the replayed copy counted once").isEqualTo(3);
+        List<String> afterIncremental = silverRowsAsText(lake);
+
+        Run full = runSilver(kit.env(), SparkLake.args(lake, "--full"));
+        assertThat(full.exitCode()).as(full.stderr()).isZero();
+        assertThat(silverRowsAsText(lake)).as("a full rebuild finds the same silver").isEqualTo(afterIncremental);
+
+        // Only DAY2 is new now, but op 4's earlier events are on DAY1: its silver row says where to read them.
+        BronzeFixtures.write(conf, lake, List.of(
+                event("op4-late", 4, 20, "FAILED", DAY2.plusSeconds(30)).setErrorMessage("after the guard")
+                        .setSourceCommitLsn(430L).setSourceLsn(431L).build()));
+        Run late = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(late.summary()).containsEntry("mode", "incremental").containsEntry("operations_refolded", 1)
+                .containsEntry("bronze_dates_read", 2);
+        assertThat(silverByOperation(lake).get(4L).<Integer>getAs("event_count")).isEqualTo(4);
+        List<String> afterLate = silverRowsAsText(lake);
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--full")).exitCode()).isZero();
+        assertThat(silverRowsAsText(lake)).as("a full rebuild finds the same silver again").isEqualTo(afterLate);
     }
 
     @Test
@@ -280,6 +339,13 @@ class SilverJobIT {
     private List<String> silverRowsAsText(String lake) {
         return kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS)
                 .orderBy("operation_id").collectAsList().stream().map(Row::toString).toList();
+    }
+
+    private List<String> silverFiles(String lake) throws Exception {
+        try (Stream<Path> files = Files.walk(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS))) {
+            return files.filter(p -> LakeLayout.isCommittedPart(p.getFileName().toString()))
+                    .map(p -> p + "@" + p.toFile().lastModified()).sorted().toList();
+        }
     }
 
     private long partFiles(String lake) throws Exception {

@@ -127,6 +127,26 @@ public final class LakeFiles {
         }
     }
 
+    /** The names of the entries directly in {@code uri}; empty when it does not exist. */
+    public List<String> list(String uri) {
+        try {
+            Path dir = new Path(uri);
+            FileSystem fs = dir.getFileSystem(conf);
+            return list(fs, dir).stream().map(LakeLayout.Entry::name).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + uri, e);
+        }
+    }
+
+    public boolean exists(String uri) {
+        try {
+            Path path = new Path(uri);
+            return path.getFileSystem(conf).exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look at " + uri, e);
+        }
+    }
+
     /** Bytes of every object below {@code uri}. */
     public long sizeOf(String uri) {
         try {
