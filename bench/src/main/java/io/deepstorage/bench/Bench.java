@@ -226,7 +226,9 @@ public final class Bench {
             for (long events : lakeSizes) {
                 String label = events >= 9_000_000 ? "10m" : events >= 900_000 ? "1m" : (events / 1000) + "k";
                 say("lake     generating %,d bronze events ...", events);
-                LakeBench.Result r = lake.run("bench-lake-" + label, events);
+                // Then incremental silver: 10k new events on every lake, 1M more on the 10M one.
+                List<Long> increments = events >= 9_000_000 ? List.of(9_999L, 999_999L) : List.of(9_999L);
+                LakeBench.Result r = lake.run("bench-lake-" + label, events, increments);
                 say("lake     %,d events: silver %.1f s, gold %.1f s, DuckDB %.1f s", r.events(), r.silver().wallSeconds(),
                         r.gold().wallSeconds(), r.duckdbSeconds());
                 JobReport silverSummary = r.silver().summary();
@@ -235,6 +237,19 @@ public final class Bench {
                         Stats.rate(r.events(), r.silver().wallSeconds()), r.silver().wallSeconds() / r.duckdbSeconds(),
                         String.format("ratio = silver / DuckDB; rows_in %,d, rows_out %,d (operations %,d); job's own seconds %s; wall incl. JVM+Spark start",
                                 silverSummary.rowsIn(), silverSummary.rowsOut(), r.operations(), silverSummary.seconds()));
+                for (LakeBench.Increment inc : r.increments()) {
+                    JobReport incSummary = inc.silver().summary();
+                    row("4 silver", String.format("incremental, +%,d events on the %s lake", inc.newEvents(), label), inc.newEvents(),
+                            inc.silver().wallSeconds(), Stats.rate(inc.newEvents(), inc.silver().wallSeconds()),
+                            inc.silver().wallSeconds() / r.silver().wallSeconds(),
+                            String.format("ratio = this run / the full silver run above; mode %s, operations refolded %s, bronze dates read %s,"
+                                    + " rows_out %s (rows of the rewritten partitions); job's own seconds %s; wall incl. JVM+Spark start",
+                                    incSummary.text("mode"), incSummary.text("operations_refolded"), incSummary.text("bronze_dates_read"),
+                                    incSummary.text("rows_out"), incSummary.seconds()));
+                    memoryRow("silver incremental +" + inc.newEvents() + " on " + label, inc.silver().peakRss(), inc.silver().peakHeap(),
+                            JobCommand.SILVER.heap);
+                    say("lake     silver incremental after %,d new events: %.1f s", inc.newEvents(), inc.silver().wallSeconds());
+                }
                 row("4 gold", "Spark local[2], on that silver", r.operations(), r.gold().wallSeconds(),
                         Stats.rate(r.operations(), r.gold().wallSeconds()), Double.NaN,
                         String.format("rows_in %,d, rows_out %,d; job's own seconds %s", goldSummary.rowsIn(), goldSummary.rowsOut(), goldSummary.seconds()));

@@ -37,7 +37,10 @@ final class LakeBench {
     record JobRun(String name, JobReport summary, double wallSeconds, long peakRss, long peakHeap, Map<String, Double> cpu, double cpuSeconds) {}
 
     record Result(long events, long operations, int files, double generateSeconds, JobRun silver, JobRun gold,
-                  double duckdbSeconds, long duckdbRows) {}
+                  double duckdbSeconds, long duckdbRows, List<Increment> increments) {}
+
+    /** An incremental silver run after {@code newEvents} more bronze events landed on the lake. */
+    record Increment(long newEvents, JobRun silver) {}
 
     private final EmbeddedS3 s3;
     private final Path home;
@@ -52,21 +55,19 @@ final class LakeBench {
     }
 
     Result run(String bucket, long events) throws Exception {
+        return run(bucket, events, List.of());
+    }
+
+    /** Then, for each of {@code increments}: that many new events (new operations on the last day), and silver again. */
+    Result run(String bucket, long events, List<Long> increments) throws Exception {
         s3.blobStore().createContainerInLocation(null, bucket);
         Path bucketDir = s3.bucketDir().getParent().resolve(bucket);
         long t0 = System.nanoTime();
         long operations = events / 3;
         // Written locally, then stored through the S3 server's blob store (which records the ETag S3A's change detection needs).
         Path staging = logDir.getParent().resolve("staging-" + bucket);
-        int files = generate(staging, operations);
-        var store = s3.blobStore();
-        try (var walk = Files.walk(staging)) {
-            for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".parquet"))::iterator) {
-                String key = staging.relativize(f).toString();
-                store.putBlob(bucket, store.blobBuilder(key).payload(f.toFile()).contentLength(Files.size(f)).build());
-                Files.delete(f);
-            }
-        }
+        int files = generate(staging, 1, operations, START, 14);
+        store(bucket, staging);
         double generate = (System.nanoTime() - t0) / 1e9;
 
         JobRun silver = spark("silver-" + bucket, JobCommand.SILVER, bucket, List.of());
@@ -89,7 +90,28 @@ final class LakeBench {
             rs.next();
             duckRows = rs.getLong(1);
         }
-        return new Result(operations * 3, operations, files, generate, silver, gold, duckSeconds, duckRows);
+        List<Increment> done = new ArrayList<>();
+        long nextOperation = operations + 1;
+        for (long more : increments) {
+            long newOperations = more / 3;
+            generate(staging, nextOperation, newOperations, START.plus(java.time.Duration.ofDays(13)), 1);
+            store(bucket, staging);
+            nextOperation += newOperations;
+            done.add(new Increment(newOperations * 3, spark("silver-" + bucket + "-plus-" + more, JobCommand.SILVER, bucket, List.of())));
+        }
+        return new Result(operations * 3, operations, files, generate, silver, gold, duckSeconds, duckRows, done);
+    }
+
+    /** Stores the generated parts through the S3 server's blob store (which records the ETag S3A's change detection needs). */
+    private void store(String bucket, Path staging) throws IOException {
+        var store = s3.blobStore();
+        try (var walk = Files.walk(staging)) {
+            for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".parquet"))::iterator) {
+                String key = staging.relativize(f).toString();
+                store.putBlob(bucket, store.blobBuilder(key).payload(f.toFile()).contentLength(Files.size(f)).build());
+                Files.delete(f);
+            }
+        }
     }
 
     private JobRun spark(String name, JobCommand command, String bucket, List<String> extra) throws Exception {
@@ -116,24 +138,25 @@ final class LakeBench {
 
     private static final long FILE_ROWS = 250_000;
 
-    /** Operations spread evenly over 14 days from 2026-11-01; one part file per date and up to 250 000 rows. */
-    static int generate(Path bucketDir, long operations) throws IOException {
+    private static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
+
+    /** Operations {@code firstOperation}… spread evenly over {@code days} days from {@code start}; one part file per date and up to 250 000 rows. */
+    static int generate(Path bucketDir, long firstOperation, long operations, Instant start, int days) throws IOException {
         Configuration conf = new Configuration(false);
         conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
         conf.setBoolean("fs.file.impl.disable.cache", true);
-        Instant start = Instant.parse("2026-11-01T00:00:00Z");
-        long stepMicros = 14L * 86_400_000_000L / Math.max(1, operations);
+        long stepMicros = days * 86_400_000_000L / Math.max(1, operations);
         String[] symbols = {"BTCUSDC", "ETHUSDC", "SOLUSDC", "BNBUSDC"};
         BronzeEvent e = new BronzeEvent();
         ParquetWriter<BronzeEvent> writer = null;
         String currentDate = null;
         long rowsInFile = 0;
         int files = 0;
-        long lsn = 1_000_000;
-        java.util.Random random = new java.util.Random(7);
+        long lsn = 1_000_000 + firstOperation * 1000;
+        java.util.Random random = new java.util.Random(7 + firstOperation);
         try {
-            for (long op = 1; op <= operations; op++) {
-                Instant t = start.plusNanos((op - 1) * stepMicros * 1000);
+            for (long op = firstOperation; op < firstOperation + operations; op++) {
+                Instant t = start.plusNanos((op - firstOperation) * stepMicros * 1000);
                 String date = t.atOffset(ZoneOffset.UTC).toLocalDate().toString();
                 if (writer == null || !date.equals(currentDate) || rowsInFile >= FILE_ROWS) {
                     if (writer != null) {
