@@ -48,7 +48,7 @@ public enum JobCommand {
     /** What the job's JVM needs from its surroundings beyond the caller's environment. */
     public Map<String, String> environment(Path home) {
         // Flink loads its S3 filesystem as a plugin, never from the classpath.
-        return this == BRONZE || this == REPLAY || this == AUDIT
+        return "bronze-local".equals(module)
                 ? Map.of("FLINK_PLUGINS_DIR", home.resolve(module).resolve("target/flink-plugins").toString())
                 : Map.of();
     }

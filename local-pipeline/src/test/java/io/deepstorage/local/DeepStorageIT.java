@@ -122,6 +122,13 @@ class DeepStorageIT {
             rs.next();
             assertThat(rs.getInt(1)).isZero();
         }
+
+        // ./deep-storage compact on the date bronze wrote, through S3 like bronze (Flink's S3 filesystem is a plugin).
+        Run compact = Run.start(List.of("compact", "--bucket", "lake", "--s3-endpoint", s3.endpoint(), "--date", "2026-11-20"));
+        JobReport compacted = compact.awaitReport();
+        assertThat(compact.awaitExit()).as(String.join("\n", compact.lines)).isZero();
+        assertThat(compacted.count("files_before")).isGreaterThan(1);
+        assertThat(compacted.count("files_after")).isEqualTo(1);
     }
 
     private static List<String> slotArgs(String... more) {
