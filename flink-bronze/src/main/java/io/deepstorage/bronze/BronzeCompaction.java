@@ -86,6 +86,29 @@ public final class BronzeCompaction {
         Path target = new Path(dir + "/" + COMPACTED_PREFIX + UUID.randomUUID() + LakeLayout.PART_SUFFIX);
         FileSystem fs = target.getFileSystem();
         Digest written = new Digest();
+        try {
+            write(fs, target, sources, schema, written);
+        } catch (IOException | RuntimeException e) {
+            fs.delete(target, false); // a part holding some of the rows would double them beside the sources
+            throw e;
+        }
+        Digest readBack = new Digest();
+        CommittedParts.readRows(new LakeLayout.Entry(target.toString(), target.getName(), false,
+                fs.getFileStatus(target).getLen()), null, readBack::add);
+        if (!readBack.equals(written)) {
+            fs.delete(target, false);
+            throw new IOException("compacted part " + target + " does not read back as its " + sources.size()
+                    + " sources (" + readBack + " against " + written + "); removed it, the sources are untouched");
+        }
+        for (LakeLayout.Entry source : sources) {
+            Path p = new Path(source.path());
+            p.getFileSystem().delete(p, false);
+        }
+        return written.rows;
+    }
+
+    private static void write(FileSystem fs, Path target, List<LakeLayout.Entry> sources, Schema schema, Digest written)
+            throws IOException {
         try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(
                         new FlinkOutputFile(fs.create(target, FileSystem.WriteMode.NO_OVERWRITE)))
                 .withSchema(schema)
@@ -107,19 +130,6 @@ public final class BronzeCompaction {
                 }
             }
         }
-        Digest readBack = new Digest();
-        CommittedParts.readRows(new LakeLayout.Entry(target.toString(), target.getName(), false,
-                fs.getFileStatus(target).getLen()), null, readBack::add);
-        if (!readBack.equals(written)) {
-            fs.delete(target, false);
-            throw new IOException("compacted part " + target + " does not read back as its " + sources.size()
-                    + " sources (" + readBack + " against " + written + "); removed it, the sources are untouched");
-        }
-        for (LakeLayout.Entry source : sources) {
-            Path p = new Path(source.path());
-            p.getFileSystem().delete(p, false);
-        }
-        return written.rows;
     }
 
     /** Parquet's OutputFile over a Flink filesystem stream (flink-parquet's own is not public). */

@@ -59,20 +59,25 @@ final class IncrementalSilver {
             Set<LocalDate> dates = new TreeSet<>();
             newEvents.select("occurred_at").distinct().collectAsList()
                     .forEach(r -> dates.add(r.<Instant>getAs(0).atOffset(ZoneOffset.UTC).toLocalDate()));
+            long untouchedOperations = 0;
             if (files.exists(silverUri)) {
-                for (Row r : readTable(spark, silverUri).join(touched, "operation_id")
-                        .select("client_id", "date", "first_event_at", "last_event_at").collectAsList()) {
-                    partitions.add("client_id=" + r.getLong(0) + "/date=" + r.getAs(1));
-                    addDays(dates, r.getAs(2), r.getAs(3));
+                Dataset<Row> silverIndex = readTable(spark, silverUri).select("operation_id", "client_id", "date", "first_event_at", "last_event_at");
+                List<Row> before = silverIndex.join(touched, "operation_id").collectAsList();
+                for (Row r : before) {
+                    partitions.add("client_id=" + r.<Long>getAs("client_id") + "/date=" + r.getAs("date"));
+                    addDays(dates, r.getAs("first_event_at"), r.getAs("last_event_at"));
                 }
+                untouchedOperations += silverIndex.count() - before.size();
             }
             Dataset<Row> quarantineBefore = null;
             if (files.exists(quarantineUri)) {
                 quarantineBefore = readTable(spark, quarantineUri).localCheckpoint();
                 cached.add(quarantineBefore);
-                for (Row r : quarantineBefore.join(touched, "operation_id").select("first_event_at", "last_event_at").collectAsList()) {
+                List<Row> before = quarantineBefore.join(touched, "operation_id").select("first_event_at", "last_event_at").collectAsList();
+                for (Row r : before) {
                     addDays(dates, r.getAs(0), r.getAs(1));
                 }
+                untouchedOperations += quarantineBefore.count() - before.size();
             }
             Set<String> bronzeDates = new TreeSet<>();
             for (LakeLayout.Entry part : bronzeParts) {
@@ -91,12 +96,20 @@ final class IncrementalSilver {
             Dataset<Row> checked = SilverJob.foldOperations(events, config.tolerances()).persist();
             cached.add(checked);
             long operations = checked.count();
+            // The quarantine after this run: the touched operations' rows replaced, the others kept.
+            Dataset<Row> quarantine = checked.filter(col("broken_rules").isNotNull()).select(SilverJob.quarantineColumns());
+            if (quarantineBefore != null) {
+                quarantine = quarantineBefore.join(touched, toSeq("operation_id"), "left_anti")
+                        .select(SilverJob.quarantineColumns()).unionByName(quarantine);
+            }
+            quarantine = quarantine.localCheckpoint();
+            long quarantined = quarantine.count();
+            // The gate over all operations, as a full run would judge silver: not just the few refolded this hour.
             Map<String, Long> brokenByRule = new TreeMap<>();
-            for (Row r : checked.filter(col("broken_rules").isNotNull())
-                    .select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
+            for (Row r : quarantine.select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
                 brokenByRule.put(r.getString(0), r.getLong(1));
             }
-            SilverRules.check(brokenByRule, operations, config.maxRuleShare());
+            SilverRules.check(brokenByRule, untouchedOperations + operations, config.maxRuleShare());
             Dataset<Row> good = checked.filter(col("broken_rules").isNull()).drop("broken_rules");
             for (Row r : good.select("client_id", "date").distinct().collectAsList()) {
                 partitions.add("client_id=" + r.getLong(0) + "/date=" + r.getAs(1));
@@ -116,18 +129,7 @@ final class IncrementalSilver {
             List<String> emptied = partitions.stream().filter(p -> !written.partitions().contains(p)).toList();
             emptied.forEach(p -> files.delete(silverUri + "/" + p));
 
-            // The quarantine: the touched operations' rows replaced, the others kept.
-            Dataset<Row> quarantine = checked.filter(col("broken_rules").isNotNull()).select(SilverJob.quarantineColumns());
-            if (quarantineBefore != null) {
-                quarantine = quarantineBefore.join(touched, toSeq("operation_id"), "left_anti")
-                        .select(SilverJob.quarantineColumns()).unionByName(quarantine);
-            }
-            quarantine = quarantine.localCheckpoint();
-            long quarantined = quarantine.count();
-            files.delete(quarantineUri);
-            if (quarantined > 0) {
-                new ParquetSink(spark).writePartitioned(quarantine, quarantineUri, List.of("date"));
-            }
+            SilverJob.replaceQuarantine(spark, files, quarantineUri, quarantine, quarantined, null);
             brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
             return new Outcome(summary
                     .put(JobReport.ROWS_IN, newRows)

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.split;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -75,7 +76,10 @@ public final class SilverJob {
             throw new JobFailedException("no committed bronze files (part-*.parquet) under " + bronzeUri);
         }
         // Incremental unless asked for a full rebuild or silver was never built (no run record).
-        Optional<Set<String>> folded = config.full() ? Optional.empty() : SilverRuns.latest(files, runsUri);
+        // A record made by other code or settings, or one without silver behind it, calls for a full rebuild.
+        String fingerprint = SilverRuns.fingerprint(config);
+        Optional<Set<String>> folded = config.full() || !files.exists(silverUri) ? Optional.empty()
+                : SilverRuns.latest(files, runsUri, fingerprint);
         JobReport.Builder summary;
         if (folded.isPresent()) {
             IncrementalSilver.Outcome outcome = IncrementalSilver.run(config, spark, files, bronzeUri, silverUri,
@@ -87,7 +91,7 @@ public final class SilverJob {
         } else {
             summary = fullRebuild(config, spark, files, bronzeUri, silverUri, quarantineUri);
         }
-        SilverRuns.write(files, runsUri, folded.isPresent() ? "incremental" : "full", bronzeParts, Instant.now());
+        SilverRuns.write(files, runsUri, folded.isPresent() ? "incremental" : "full", fingerprint, bronzeParts, Instant.now());
         return summary;
     }
 
@@ -110,14 +114,14 @@ public final class SilverJob {
             Dataset<Row> quarantined = checked.filter(col("broken_rules").isNotNull());
             ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(
                     checked.filter(col("broken_rules").isNull()).drop("broken_rules"), silverUri, PARTITION_COLUMNS);
-            // The quarantine is rewritten whole each run: a row fixed by a later event leaves it.
-            files.delete(quarantineUri);
-            long quarantinedRows = brokenByRule.isEmpty() ? 0 : new ParquetSink(spark)
-                    .writePartitioned(quarantined.select(quarantineColumns()), quarantineUri, List.of("date")).rows();
-            brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
             Instant earliestEvent = bronze.agg(min("occurred_at")).first().getAs(0);
+            LocalDate recomputedFrom = earliestEvent.atOffset(ZoneOffset.UTC).toLocalDate();
+            // A row fixed by a later event leaves the quarantine; dates older than bronze (past its retention) stay.
+            long quarantinedRows = quarantined.count();
+            replaceQuarantine(spark, files, quarantineUri, quarantined.select(quarantineColumns()), quarantinedRows, recomputedFrom);
+            brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
             List<String> stale = StalePartitions.find(files.partitionDirs(silverUri, PARTITION_COLUMNS.size()),
-                    written.partitions(), earliestEvent.atOffset(ZoneOffset.UTC).toLocalDate());
+                    written.partitions(), recomputedFrom);
             stale.forEach(partition -> files.delete(silverUri + "/" + partition));
             return summary
                     .put(JobReport.ROWS_IN, rowsIn)
@@ -133,6 +137,20 @@ public final class SilverJob {
             checked.unpersist();
             bronze.unpersist();
         }
+    }
+
+    /**
+     * Replaces the quarantine's date partitions present in {@code rows} (never a delete-then-write: a failed run
+     * leaves the old rows), then removes the partitions it no longer has rows for; with {@code recomputedFrom},
+     * only those on or after that date (older ones were not recomputed).
+     */
+    static void replaceQuarantine(SparkSession spark, LakeFiles files, String quarantineUri, Dataset<Row> rows, long count,
+                                  LocalDate recomputedFrom) {
+        List<String> before = files.partitionDirs(quarantineUri, 1);
+        List<String> written = count == 0 ? List.of()
+                : new ParquetSink(spark).writePartitioned(rows, quarantineUri, List.of("date")).partitions();
+        LocalDate from = recomputedFrom == null ? LocalDate.MIN : recomputedFrom;
+        StalePartitions.find(before, written, from).forEach(p -> files.delete(quarantineUri + "/" + p));
     }
 
     /** The rules broken first, then the row as silver would have held it. */

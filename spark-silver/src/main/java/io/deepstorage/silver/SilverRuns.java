@@ -23,21 +23,45 @@ final class SilverRuns {
 
     private SilverRuns() {}
 
-    /** The bronze parts the latest successful run had folded; empty when silver was never built here. */
-    static Optional<Set<String>> latest(LakeFiles files, String runsUri) {
+    /**
+     * What a run's rows depend on besides bronze: the silver schema, the code's version and the rules' settings.
+     * An incremental run on a record with another fingerprint would mix rows of old and new logic.
+     */
+    static String fingerprint(SilverConfig config) {
+        String code = SilverRuns.class.getPackage().getImplementationVersion();
+        String basis = io.deepstorage.schemas.Schemas.stopExecution().toString() + "|" + (code == null ? "dev" : code)
+                + "|" + config.tolerances();
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(basis.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The bronze parts the latest successful run had folded; empty when silver was never built here, or the latest
+     * record has another fingerprint (then a full rebuild is due).
+     */
+    static Optional<Set<String>> latest(LakeFiles files, String runsUri, String fingerprint) {
         List<String> records = records(files, runsUri);
         if (records.isEmpty()) {
             return Optional.empty();
         }
         String text = files.readText(runsUri + "/" + records.get(records.size() - 1)).orElseThrow();
+        if (!text.lines().findFirst().orElse("").contains(" fingerprint=" + fingerprint + " ")) {
+            return Optional.empty();
+        }
         Set<String> parts = new LinkedHashSet<>();
         text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(parts::add);
         return Optional.of(parts);
     }
 
     /** Records this run (the parts it folded), then drops all but the last few records. */
-    static void write(LakeFiles files, String runsUri, String mode, Collection<LakeLayout.Entry> bronzeParts, Instant finished) {
-        StringBuilder b = new StringBuilder("# silver run: mode=").append(mode).append(" finished=").append(finished)
+    static void write(LakeFiles files, String runsUri, String mode, String fingerprint, Collection<LakeLayout.Entry> bronzeParts,
+                      Instant finished) {
+        StringBuilder b = new StringBuilder("# silver run: mode=").append(mode).append(" fingerprint=").append(fingerprint)
+                .append(" finished=").append(finished)
                 .append(" parts=").append(bronzeParts.size()).append('\n');
         bronzeParts.forEach(p -> b.append(p.path()).append('\n'));
         files.writeText(runsUri + "/run-" + NAME.format(finished) + ".txt", b.toString());

@@ -197,6 +197,14 @@ class SilverJobIT {
                 .containsEntry("unchanged", true).containsEntry("files_written", 0);
         assertThat(silverFiles(lake)).as("the same files, none rewritten").isEqualTo(files);
         assertThat(silverRowsAsText(lake)).isEqualTo(rows);
+
+        // Other rule settings than the record's: a full rebuild, not rows of two settings mixed.
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--clock-skew", "10s")).summary()).containsEntry("mode", "full");
+        // A record without silver behind it (silver deleted to rebuild it): a full rebuild, not "unchanged".
+        new io.deepstorage.spark.LakeFiles(kit.spark().sparkContext().hadoopConfiguration())
+                .delete(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS);
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--clock-skew", "10s")).summary()).containsEntry("mode", "full");
+        assertThat(silverRowsAsText(lake)).isEqualTo(rows);
     }
 
     @Test
@@ -295,9 +303,24 @@ class SilverJobIT {
         assertThat(quarantine.get(6L).<String>getAs("broken_rules")).isEqualTo("times_in_order");
         assertThat(kit.localDir(lake).resolve(LakeLayout.SILVER_QUARANTINE).resolve("date=2024-03-02")).isDirectory();
 
-        // Run again: the same quarantine, nothing added twice.
-        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--quality-max-share", "0.5")).exitCode()).isZero();
+        // A full run again: the same quarantine, nothing added twice.
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--quality-max-share", "0.5", "--full")).exitCode()).isZero();
         assertThat(kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_QUARANTINE).count()).isEqualTo(2);
+
+        // op 5's fill arrives later: an incremental run moves it from the quarantine to silver, as a full run would.
+        BronzeFixtures.write(kit.spark().sparkContext().hadoopConfiguration(), lake, List.of(
+                event("op5-fill", 5, 10, "EXECUTED", DAY1.plusSeconds(32)).setFillPrice(price("99.5")).setSlippagePct(pct("0.5"))
+                        .setSourceCommitLsn(520L).setSourceLsn(521L).build()));
+        Run fixed = runSilver(kit.env(), SparkLake.args(lake, "--quality-max-share", "0.5"));
+        assertThat(fixed.summary()).containsEntry("mode", "incremental").containsEntry("quarantined", 1)
+                .containsEntry("rule_times_in_order", 1);
+        assertThat(silverByOperation(lake)).containsKey(5L);
+        List<String> silverAfter = silverRowsAsText(lake);
+        List<String> quarantineAfter = quarantineRowsAsText(lake);
+        assertThat(quarantineAfter).hasSize(1);
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--quality-max-share", "0.5", "--full")).exitCode()).isZero();
+        assertThat(silverRowsAsText(lake)).isEqualTo(silverAfter);
+        assertThat(quarantineRowsAsText(lake)).isEqualTo(quarantineAfter);
     }
 
     @Test
@@ -338,6 +361,11 @@ class SilverJobIT {
 
     private List<String> silverRowsAsText(String lake) {
         return kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS)
+                .orderBy("operation_id").collectAsList().stream().map(Row::toString).toList();
+    }
+
+    private List<String> quarantineRowsAsText(String lake) {
+        return kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_QUARANTINE)
                 .orderBy("operation_id").collectAsList().stream().map(Row::toString).toList();
     }
 
