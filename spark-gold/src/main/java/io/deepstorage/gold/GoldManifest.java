@@ -69,6 +69,19 @@ public final class GoldManifest {
         }
     }
 
+    /** The features used, those omitted with the reason, and the labels, as every set's manifest lists them. */
+    static void putFeaturesAndLabels(ObjectNode root, List<String> used, List<String[]> omitted, List<String> labels) {
+        ObjectNode features = root.putObject("features");
+        ArrayNode usedNode = features.putArray("used");
+        used.forEach(usedNode::add);
+        ArrayNode omittedNode = features.putArray("omitted");
+        for (String[] feature : omitted) {
+            omittedNode.addObject().put("name", feature[0]).put("reason", feature[1]);
+        }
+        ArrayNode labelsNode = root.putArray("labels");
+        labels.forEach(labelsNode::add);
+    }
+
     static ObjectNode balanceOf(String label, long positives, long total) {
         ObjectNode node = JSON.createObjectNode();
         node.put("positives", positives);

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.SilverStatus;
@@ -117,14 +116,6 @@ final class SlippagePredictionDataset implements GoldDataset {
         balance.put("rule", "refused when every slippage_pct of train or of test is the same value");
         balance.set("train", GoldManifest.balanceOf("slippage_breach", counts.trainPositives(), counts.trainRows()));
         balance.set("test", GoldManifest.balanceOf("slippage_breach", counts.testPositives(), counts.testRows()));
-        ObjectNode features = root.putObject("features");
-        ArrayNode used = features.putArray("used");
-        SlippageExampleBuilder.FEATURES.forEach(used::add);
-        ArrayNode omitted = features.putArray("omitted");
-        for (String[] feature : SlippageExampleBuilder.OMITTED_FEATURES) {
-            omitted.addObject().put("name", feature[0]).put("reason", feature[1]);
-        }
-        ArrayNode labels = root.putArray("labels");
-        SlippageExampleBuilder.LABELS.forEach(labels::add);
+        GoldManifest.putFeaturesAndLabels(root, SlippageExampleBuilder.FEATURES, SlippageExampleBuilder.OMITTED_FEATURES, SlippageExampleBuilder.LABELS);
     }
 }

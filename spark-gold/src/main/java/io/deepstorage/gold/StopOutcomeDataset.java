@@ -3,7 +3,6 @@ package io.deepstorage.gold;
 import java.time.Instant;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.StopOutcomeExample;
@@ -76,14 +75,6 @@ final class StopOutcomeDataset implements GoldDataset {
         balance.put("max_ratio", LabelBalance.MAX_RATIO);
         balance.set("train", GoldManifest.balanceOf("execution_success", counts.trainPositives(), counts.trainRows()));
         balance.set("test", GoldManifest.balanceOf("execution_success", counts.testPositives(), counts.testRows()));
-        ObjectNode features = root.putObject("features");
-        ArrayNode used = features.putArray("used");
-        ExampleBuilder.FEATURES.forEach(used::add);
-        ArrayNode omitted = features.putArray("omitted");
-        for (String[] feature : ExampleBuilder.OMITTED_FEATURES) {
-            omitted.addObject().put("name", feature[0]).put("reason", feature[1]);
-        }
-        ArrayNode labels = root.putArray("labels");
-        ExampleBuilder.LABELS.forEach(labels::add);
+        GoldManifest.putFeaturesAndLabels(root, ExampleBuilder.FEATURES, ExampleBuilder.OMITTED_FEATURES, ExampleBuilder.LABELS);
     }
 }

@@ -49,37 +49,10 @@ public final class LakeFiles {
 
     /**
      * Partition directories {@code depth} levels below {@code uri} (e.g. "client_id=1/date=2024-03-01"), relative
-     * and sorted; hidden and staging folders are skipped.
+     * and sorted; hidden and staging folders are skipped, and so is anything that is not a partition folder.
      */
     public List<String> partitionDirs(String uri, int depth) {
-        try {
-            Path root = new Path(uri);
-            FileSystem fs = root.getFileSystem(conf);
-            if (!fs.exists(root)) {
-                return List.of();
-            }
-            List<String> found = new ArrayList<>();
-            collectPartitionDirs(fs, root, "", depth, found);
-            found.sort(Comparator.naturalOrder());
-            return found;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + uri, e);
-        }
-    }
-
-    private static void collectPartitionDirs(FileSystem fs, Path dir, String prefix, int depth, List<String> found) throws IOException {
-        for (var status : fs.listStatus(dir)) {
-            String name = status.getPath().getName();
-            if (!status.isDirectory() || !name.contains("=") || name.startsWith("_") || name.startsWith(".")) {
-                continue;
-            }
-            String relative = prefix.isEmpty() ? name : prefix + "/" + name;
-            if (depth == 1) {
-                found.add(relative);
-            } else {
-                collectPartitionDirs(fs, status.getPath(), relative, depth - 1, found);
-            }
-        }
+        return partitionDirs(uri, depth, false);
     }
 
     /**
@@ -88,6 +61,10 @@ public final class LakeFiles {
      * else throws, so the caller can refuse instead of acting on a lake it does not understand.
      */
     public List<String> partitionDirsStrictly(String uri, int depth) {
+        return partitionDirs(uri, depth, true);
+    }
+
+    private List<String> partitionDirs(String uri, int depth, boolean strict) {
         try {
             Path root = new Path(uri);
             FileSystem fs = root.getFileSystem(conf);
@@ -95,7 +72,7 @@ public final class LakeFiles {
                 return List.of();
             }
             List<String> found = new ArrayList<>();
-            collectStrictly(fs, root, "", depth, found);
+            collectPartitionDirs(fs, root, "", depth, strict, found);
             found.sort(Comparator.naturalOrder());
             return found;
         } catch (IOException e) {
@@ -103,7 +80,8 @@ public final class LakeFiles {
         }
     }
 
-    private static void collectStrictly(FileSystem fs, Path dir, String prefix, int depth, List<String> found) throws IOException {
+    private static void collectPartitionDirs(FileSystem fs, Path dir, String prefix, int depth, boolean strict,
+                                             List<String> found) throws IOException {
         org.apache.hadoop.fs.FileStatus[] children;
         try {
             children = fs.listStatus(dir);
@@ -117,12 +95,15 @@ public final class LakeFiles {
             }
             String relative = prefix.isEmpty() ? name : prefix + "/" + name;
             if (!status.isDirectory() || !name.contains("=")) {
-                throw new IllegalStateException("unexpected " + (status.isDirectory() ? "folder " : "object ") + relative);
+                if (strict) {
+                    throw new IllegalStateException("unexpected " + (status.isDirectory() ? "folder " : "object ") + relative);
+                }
+                continue;
             }
             if (depth == 1) {
                 found.add(relative);
             } else {
-                collectStrictly(fs, status.getPath(), relative, depth - 1, found);
+                collectPartitionDirs(fs, status.getPath(), relative, depth - 1, strict, found);
             }
         }
     }
