@@ -1,7 +1,6 @@
 package io.deepstorage.gold;
 
 import java.io.Serializable;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.avro.Schema;
@@ -34,7 +33,4 @@ interface GoldDataset extends Serializable {
 
     /** The selection rule, the features used and omitted (with reasons), the labels and the gate, for the manifest. */
     void describe(ObjectNode manifest, GoldManifest.SplitCounts counts, GoldConfig config);
-
-    /** Features used, in schema order. */
-    List<String> features();
 }

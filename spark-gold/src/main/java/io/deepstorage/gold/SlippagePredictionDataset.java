@@ -51,8 +51,6 @@ final class SlippagePredictionDataset implements GoldDataset {
 
     @Override public String countedLabel() { return "slippage_breach"; }
 
-    @Override public List<String> features() { return SlippageExampleBuilder.FEATURES; }
-
     @Override
     public Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
         Instant asOf = config.asOf();

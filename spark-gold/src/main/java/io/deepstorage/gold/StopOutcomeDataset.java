@@ -1,7 +1,6 @@
 package io.deepstorage.gold;
 
 import java.time.Instant;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.Schemas;
@@ -32,8 +31,6 @@ final class StopOutcomeDataset implements GoldDataset {
     @Override public Schema schema() { return Schemas.stopOutcomeExample(); }
 
     @Override public String countedLabel() { return "execution_success"; }
-
-    @Override public List<String> features() { return ExampleBuilder.FEATURES; }
 
     /** One example row per finished, triggered operation, with every feature and label. */
     @Override
