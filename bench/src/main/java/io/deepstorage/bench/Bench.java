@@ -42,11 +42,18 @@ public final class Bench {
             OptionSpec.value("profile", null, "0", "S > 0: also a thread dump (jcmd Thread.print) of each bronze JVM every S seconds,"
                     + " into the log folder (costs CPU: figures of such a run are not reference figures)"),
             OptionSpec.flag("lake-only", null, "only silver/gold/DuckDB (section 4), e.g. with --full for the 10M figures on their own"),
-            OptionSpec.flag("replay-only", null, "only the decoding limit and the replay (sections 1 and 6), its ratio to the raw limit"));
+            OptionSpec.flag("replay-only", null, "only the decoding limit and the replay (sections 1 and 6), its ratio to the raw limit"),
+            OptionSpec.flag("bronze-only", null, "only the decoding limit, bronze's backlog and both live cases with their latency (sections 1, 2, 3)"),
+            OptionSpec.value("bronze-heap", null, "1g", "-Xmx of the bronze and replay JVMs"),
+            OptionSpec.flag("jfr", null, "a flight recording of every bronze and replay JVM (stack samples every 10 ms), summarised per"
+                    + " stage in the JSON's profiles; the .jfr files stay in the log folder"),
+            OptionSpec.value("live-max-seconds", null, null, "how long the full-speed producer commits as fast as it can: 60 s (15 s with --quick)"),
+            OptionSpec.value("live-connections", null, "4", "connections of the full-speed producer, each committing 3-event transactions"));
 
     /** What the options ask for, N already rounded down to whole operations of three rows. */
     record Options(Path out, long rows, int liveRate, int liveSeconds, String checkpointInterval, int profileEvery,
-                   boolean lakeOnly, boolean replayOnly, List<Long> lakeSizes) {
+                   boolean lakeOnly, boolean replayOnly, List<Long> lakeSizes, boolean bronzeOnly, String bronzeHeap,
+                   boolean flightRecording, int liveMaxSeconds, int liveConnections) {
         /** The options of {@code args}; a bad one throws a {@link SettingException} naming it. */
         static Options parse(String[] args) {
             CommandLine cli = CommandLine.parse(args, Map.of(), OPTIONS);
@@ -54,16 +61,23 @@ public final class Bench {
             long rows = cli.get("rows").isPresent() ? cli.longInteger("rows", 3, Long.MAX_VALUE) : quick ? 200_000 : 1_000_000;
             cli.duration("checkpoint-interval"); // checked here, handed to the bronze job as written
             boolean replayOnly = cli.bool("replay-only");
-            if (replayOnly && cli.bool("lake-only")) {
-                throw new SettingException("--replay-only and --lake-only exclude each other");
+            boolean bronzeOnly = cli.bool("bronze-only");
+            if ((replayOnly ? 1 : 0) + (cli.bool("lake-only") ? 1 : 0) + (bronzeOnly ? 1 : 0) > 1) {
+                throw new SettingException("--replay-only, --lake-only and --bronze-only exclude each other");
             }
-            List<Long> lakeSizes = new ArrayList<>(replayOnly ? List.of() : List.of(quick ? 200_000L : 999_999L));
-            if (cli.bool("full") && !replayOnly) {
+            String heap = cli.required("bronze-heap");
+            if (!heap.matches("[1-9][0-9]*[mMgG]")) {
+                throw new SettingException("--bronze-heap must be a heap size like 1g or 768m, got '" + heap + "'");
+            }
+            List<Long> lakeSizes = new ArrayList<>(replayOnly || bronzeOnly ? List.of() : List.of(quick ? 200_000L : 999_999L));
+            if (cli.bool("full") && !replayOnly && !bronzeOnly) {
                 lakeSizes.add(9_999_999L);
             }
             return new Options(Path.of(cli.required("out")), rows / 3 * 3, cli.integer("live-rate", 1, 10_000_000),
                     cli.optionalInteger("live-seconds", 1, 86_400).orElse(quick ? 15 : 30), cli.required("checkpoint-interval"),
-                    cli.integer("profile", 0, 86_400), cli.bool("lake-only"), replayOnly, List.copyOf(lakeSizes));
+                    cli.integer("profile", 0, 86_400), cli.bool("lake-only"), replayOnly, List.copyOf(lakeSizes), bronzeOnly, heap,
+                    cli.bool("jfr"), cli.optionalInteger("live-max-seconds", 1, 86_400).orElse(quick ? 15 : 60),
+                    cli.integer("live-connections", 1, 64));
         }
     }
 
@@ -76,15 +90,17 @@ public final class Bench {
     private final int profileEvery;
     private final boolean lakeOnly;
     private final boolean replayOnly;
+    private final Options options;
     private final List<Map<String, Object>> rows = new ArrayList<>();
     private final List<Map<String, Object>> memory = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Object> profiles = new LinkedHashMap<>();
 
-    private Bench(int profileEvery, boolean lakeOnly, boolean replayOnly) {
-        this.profileEvery = profileEvery;
-        this.lakeOnly = lakeOnly;
-        this.replayOnly = replayOnly;
+    private Bench(Options o) {
+        this.options = o;
+        this.profileEvery = o.profileEvery();
+        this.lakeOnly = o.lakeOnly();
+        this.replayOnly = o.replayOnly();
     }
 
     public static void main(String[] args) throws Exception {
@@ -101,7 +117,7 @@ public final class Bench {
             return;
         }
         Path home = Path.of(System.getProperty("deepstorage.home", ".")).toAbsolutePath().normalize();
-        new Bench(o.profileEvery(), o.lakeOnly(), o.replayOnly()).run(home, o.out(), o.rows(), o.liveRate(), o.liveSeconds(),
+        new Bench(o).run(home, o.out(), o.rows(), o.liveRate(), o.liveSeconds(),
                 o.checkpointInterval(), o.lakeSizes(), String.join(" ", args));
         System.exit(0);
     }
@@ -161,6 +177,8 @@ public final class Bench {
 
                 BronzeBench bronze = new BronzeBench(pg, s3, home, logDir, duck);
                 bronze.jstackEverySeconds = profileEvery;
+                bronze.heap = options.bronzeHeap();
+                bronze.flightRecording = options.flightRecording();
                 // (2 backlog) = (5 ours), then (5 stock)
                 BronzeBench.Result ours = bronze.run(new BronzeBench.Settings("backlog-ours", "bench-backlog", "bench_backlog",
                         checkpoint, 2, 100_000, 10_000, "initial"), null, 1500);
@@ -172,19 +190,22 @@ public final class Bench {
                             + " SELECTs, not the replication stream, so the limit used for the ratio is the better of the two.", oursRate, limit));
                     limit = oursRate;
                 }
-                BronzeBench.Result stock = bronze.run(new BronzeBench.Settings("backlog-stock", "bench-stock", "bench_stock",
-                        checkpoint, 2, 8096, 1024, "initial"), null, 1500);
-                OutboxLoad.dropSlot(sql, "bench_stock");
-                reportBronze(stock);
-
                 bronzeRow("2 bronze", "backlog (initial snapshot)", ours, limit);
-                bronzeRow("5 backfill", "snapshot chunk 100000 / fetch 10000 (ours)", ours, limit);
-                bronzeRow("5 backfill", "snapshot chunk 8096 / fetch 1024 (stock)", stock, limit);
-                memoryRow("bronze backlog (ours)", ours.peakRss(), ours.peakHeap(), JobCommand.BRONZE.heap);
-                memoryRow("bronze backlog (stock)", stock.peakRss(), stock.peakHeap(), JobCommand.BRONZE.heap);
+                memoryRow("bronze backlog (ours)", ours, options.bronzeHeap());
+                if (options.bronzeOnly()) {
+                    notes.add("--bronze-only: sections 4, 5 and 6 not measured in this run (skipped on request).");
+                } else {
+                    BronzeBench.Result stock = bronze.run(new BronzeBench.Settings("backlog-stock", "bench-stock", "bench_stock",
+                            checkpoint, 2, 8096, 1024, "initial"), null, 1500);
+                    OutboxLoad.dropSlot(sql, "bench_stock");
+                    reportBronze(stock);
+                    bronzeRow("5 backfill", "snapshot chunk 100000 / fetch 10000 (ours)", ours, limit);
+                    bronzeRow("5 backfill", "snapshot chunk 8096 / fetch 1024 (stock)", stock, limit);
+                    memoryRow("bronze backlog (stock)", stock, options.bronzeHeap());
 
-                // (6) replay: the same backlog read again from the table into committed Parquet
-                replayRow(pg, s3, home, logDir, checkpoint, limit);
+                    // (6) replay: the same backlog read again from the table into committed Parquet
+                    replayRow(pg, s3, home, logDir, checkpoint, limit);
+                }
 
                 // (2 live) and (3): a producer at a fixed offered rate while bronze streams
                 OutboxLoad.exec(sql, "TRUNCATE stop_events");
@@ -214,9 +235,13 @@ public final class Bench {
                 latency = Stats.map("n", lat.length, "p50_ms", Stats.percentileOfSorted(lat, 50), "p99_ms", Stats.percentileOfSorted(lat, 99),
                         "max_ms", Stats.percentileOfSorted(lat, 100), "checkpoint_interval", checkpoint, "offered_rows_per_s", offeredRate,
                         "measured_as", "file mtime of the committed part in the S3 server's filesystem backend minus source_commit_ts");
-                memoryRow("bronze live", live.peakRss(), live.peakHeap(), JobCommand.BRONZE.heap);
+                memoryRow("bronze live", live, options.bronzeHeap());
                 say("latency  p50 %s ms, p99 %s ms, max %s ms (n = %,d)", Stats.num(Stats.percentileOfSorted(lat, 50)),
                         Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)), lat.length);
+
+                // (2 live, full speed) and (3): producers commit as fast as they can while bronze streams
+                OutboxLoad.exec(sql, "TRUNCATE stop_events");
+                liveMaxRow(bronze, pg, sql, checkpoint);
 
                 notes.add("raw decode limit used for the ratios: " + Stats.num(limit) + " rows/s" + (limit != rawLimit ? " (bronze's snapshot, faster than the raw stream reader)" : " (the slower of the two raw shapes)"));
                 }
@@ -275,7 +300,7 @@ public final class Bench {
         System.out.println(table);
         Map<String, Object> json = Stats.map("command", "./run-bench " + argLine, "finished_at", Instant.now().toString(),
                 "cores", cores, "n", n, "checkpoint_interval", checkpoint, "bronze_parallelism", 2, "total_seconds", total,
-                "results", rows, "latency", latency, "memory", memory, "profiles", profiles, "notes", notes);
+                "results", rows, "latency", latency, "latency_full_speed", latencyFullSpeed, "memory", memory, "profiles", profiles, "notes", notes);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, Stats.json(json) + "\n");
         Files.writeString(work.resolve("table.txt"), table + "\n");
@@ -315,6 +340,98 @@ public final class Bench {
         return rows;
     }
 
+    private Map<String, Object> latencyFullSpeed = Stats.map("measured", false, "reason", "not run");
+
+    /**
+     * Bronze streaming while {@code --live-connections} producers commit 3-event transactions as fast as they can for
+     * {@code --live-max-seconds}: the producers' commit rate, the rate bronze committed the same rows at (first produced
+     * commit → last committed part), their ratio, and commit → committed-Parquet latency.
+     */
+    private void liveMaxRow(BronzeBench bronze, EmbeddedPostgres pg, Connection sql, String checkpoint) throws Exception {
+        int connections = options.liveConnections();
+        int seconds = options.liveMaxSeconds();
+        long[] produced = new long[2];
+        BronzeBench.Result r = bronze.run(new BronzeBench.Settings("live-max", "bench-live-max", "bench_live_max", checkpoint, 2,
+                100_000, 10_000, "latest"), () -> {
+            say("live     bronze is streaming; %d connections commit 3-event transactions as fast as they can for %d s", connections, seconds);
+            produceFlatOut(pg, connections, seconds, produced);
+        }, 1800);
+        OutboxLoad.dropSlot(sql, "bench_live_max");
+        reportBronze(r);
+        double producerSeconds = produced[1] / 1000.0;
+        double producerRate = produced[0] / producerSeconds;
+        double window = (r.doneMicros() - liveStartMicros) / 1e6;
+        // Every row waits for the next checkpoint by design; bronze keeps up when (nearly) every produced row is
+        // committed by the producers' stop plus one interval plus the 2 s the latency goal allows.
+        long stopMicros = liveStartMicros + produced[1] * 1000;
+        long marginMicros = (io.deepstorage.cli.Durations.parse(checkpoint).toMillis() + 2000) * 1000;
+        long committedInTime = r.parts().stream().filter(p -> p.mtimeMicros() >= liveStartMicros && p.mtimeMicros() <= stopMicros + marginMicros)
+                .mapToLong(BronzeBench.Part::rows).sum();
+        double committedRate = committedInTime / producerSeconds;
+        long[] lat = bronze.latenciesMillis(r.parts(), liveStartMicros);
+        java.util.Arrays.sort(lat);
+        row("2 bronze", String.format("live, full speed, %d conns × 3 events/tx, %d s", connections, seconds), produced[0], producerSeconds,
+                committedRate, committedRate / producerRate,
+                String.format("rows/s = rows committed by the producers' stop + checkpoint interval + 2 s (%,d of %,d) ÷ the %.1f s they"
+                        + " produced; ratio = that ÷ the producers' commit rate (%s rows/s); all rows committed %.1f s after the first"
+                        + " produced commit (%s rows/s end to end); GC pauses %.1f s. %s", committedInTime, produced[0], producerSeconds,
+                        Stats.num(producerRate), window, Stats.num(Stats.rate(produced[0], window)), r.gcPauseSeconds(), checks(r)));
+        row("3 latency", "full speed: commit → committed Parquet", lat.length, Double.NaN, Double.NaN, Double.NaN,
+                String.format("p50 %s ms, p99 %s ms, max %s ms, checkpoint interval %s; goal p99 ≤ interval + 2 s",
+                        Stats.num(Stats.percentileOfSorted(lat, 50)), Stats.num(Stats.percentileOfSorted(lat, 99)),
+                        Stats.num(Stats.percentileOfSorted(lat, 100)), checkpoint));
+        latencyFullSpeed = Stats.map("n", lat.length, "p50_ms", Stats.percentileOfSorted(lat, 50), "p99_ms", Stats.percentileOfSorted(lat, 99),
+                "max_ms", Stats.percentileOfSorted(lat, 100), "checkpoint_interval", checkpoint, "producer_rows_per_s", producerRate,
+                "committed_rows_per_s", committedRate, "connections", connections, "seconds", seconds);
+        memoryRow("bronze live, full speed", r, options.bronzeHeap());
+        say("live     full speed: producers %,.0f rows/s, bronze committed %,.0f rows/s (%.2f); latency p50 %s ms, p99 %s ms, max %s ms",
+                producerRate, committedRate, committedRate / producerRate, Stats.num(Stats.percentileOfSorted(lat, 50)),
+                Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)));
+    }
+
+    /**
+     * {@code connections} threads, each on its own connection, commit 3-event transactions back to back (ten per round
+     * trip, each its own COMMIT) for {@code seconds}; rows are numbered from one shared counter so all of them fall in the
+     * same few days, as live traffic does. Sets out[0] to the rows committed and out[1] to the ms taken.
+     */
+    private void produceFlatOut(EmbeddedPostgres pg, int connections, int seconds, long[] out) throws Exception {
+        long first;
+        try (Connection c = OutboxLoad.database(pg).connect()) {
+            first = OutboxLoad.scalarLong(c, "SELECT coalesce(max(operation_id) * 3, 0) FROM stop_events") + 3;
+        }
+        java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(first);
+        java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+        int txPerStatement = 10;
+        long t0 = System.nanoTime();
+        liveStartMicros = Clock.nowMicros();
+        long end = t0 + seconds * 1_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < connections; i++) {
+            Thread t = new Thread(() -> {
+                try (Connection c = OutboxLoad.database(pg).connect()) {
+                    while (System.nanoTime() < end) {
+                        long row = next.getAndAdd(txPerStatement * 3L);
+                        OutboxLoad.exec(c, OutboxLoad.sql(row, txPerStatement, 3));
+                        rows.addAndGet(txPerStatement * 3L);
+                    }
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            }, "producer-" + i);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        out[1] = (System.nanoTime() - t0) / 1_000_000;
+        out[0] = rows.get();
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a full-speed producer failed", failures.get(0));
+        }
+    }
+
     private void reportBronze(BronzeBench.Result r) {
         say("bronze   %s: %,d rows committed in %d files, %.1f s from job start to last commit (%.1f s of it JVM+MiniCluster until the slot existed); %s",
                 r.settings().label(), r.committedRows(), r.parts().size(), r.processStartToDoneSeconds(), r.processStartToSlotSeconds(), checks(r));
@@ -322,6 +439,11 @@ public final class Bench {
         profiles.put("bronze " + r.settings().label() + " total CPU s / wall s", Math.round(r.childCpuSeconds() * 10) / 10.0 + " / "
                 + Math.round(r.processStartToDoneSeconds() * 10) / 10.0);
         profiles.put("bronze " + r.settings().label() + " PostgreSQL CPU s", top(r.postgresCpu(), 6));
+        profiles.put("bronze " + r.settings().label() + " GC pauses s / share of wall", Math.round(r.gcPauseSeconds() * 10) / 10.0 + " / "
+                + Math.round(1000 * r.gcPauseSeconds() / r.processStartToDoneSeconds()) / 1000.0);
+        if (r.profile() != null) {
+            profiles.put("bronze " + r.settings().label() + " flight recording", r.profile().toMap());
+        }
     }
 
     private static String checks(BronzeBench.Result r) {
@@ -333,8 +455,10 @@ public final class Bench {
     private void bronzeRow(String section, String label, BronzeBench.Result r, double limit) {
         double rate = Stats.rate(r.committedRows(), r.slotToDoneSeconds());
         row(section, label, r.committedRows(), r.slotToDoneSeconds(), rate, rate / limit,
-                String.format("seconds = slot created → last part committed; from JVM start %.1f s (%s rows/s). %s",
-                        r.processStartToDoneSeconds(), Stats.num(Stats.rate(r.committedRows(), r.processStartToDoneSeconds())), checks(r)));
+                String.format("seconds = slot created → last part committed; from JVM start %.1f s (%s rows/s); GC pauses %.1f s (%.1f %% of"
+                        + " the JVM's wall), peak heap %s of -Xmx%s. %s", r.processStartToDoneSeconds(),
+                        Stats.num(Stats.rate(r.committedRows(), r.processStartToDoneSeconds())), r.gcPauseSeconds(),
+                        100 * r.gcPauseSeconds() / r.processStartToDoneSeconds(), Stats.mib(r.peakHeap()), options.bronzeHeap(), checks(r)));
     }
 
     /**
@@ -349,7 +473,12 @@ public final class Bench {
                 "--from", "beginning", "--checkpoint-interval", checkpoint, "--parallelism", "2", "--replay-chunks", "16");
         Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", s3.accessKey(), "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
                 "PG_PASSWORD", pg.password());
-        try (ChildJvm job = ChildJvm.start("replay", home, JobCommand.REPLAY, args, env, logDir)) {
+        Path jfr = logDir.resolve("replay.jfr-repository");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.bronzeHeap()));
+        if (options.flightRecording()) {
+            jvm.addAll(ChildJvm.flightRecording(jfr));
+        }
+        try (ChildJvm job = ChildJvm.start("replay", home, JobCommand.REPLAY, jvm, args, env, logDir)) {
             JobReport summary = job.awaitReport(1800);
             int exit = job.awaitExit(120);
             double wall = (System.nanoTime() - job.startedNanos) / 1e9;
@@ -362,7 +491,12 @@ public final class Bench {
                     String.format("seconds = the replay job's (submitted → finished, last files committed); from JVM"
                             + " start %.1f s (%s rows/s); %,d files; peak RSS %s", wall, Stats.num(Stats.rate(summary.rowsOut(), wall)),
                             summary.filesWritten(), Stats.num(job.peakRss() / 1e6) + " MB"));
-            memoryRow("replay", job.peakRss(), job.peakHeap(), JobCommand.REPLAY.heap);
+            memoryRow("replay", job.peakRss(), job.peakHeap(), options.bronzeHeap(), job.gcPauseSeconds() / wall);
+            profiles.put("replay GC pauses s / share of wall", Math.round(job.gcPauseSeconds() * 10) / 10.0 + " / "
+                    + Math.round(1000 * job.gcPauseSeconds() / wall) / 1000.0);
+            if (options.flightRecording() && Files.exists(jfr)) {
+                profiles.put("replay flight recording", JfrProfile.read(jfr).toMap());
+            }
             say("replay   %,d rows in %.1f s = %,.0f rows/s (%.2f of the limit)", summary.rowsOut(), seconds, rate, rate / limit);
         }
     }
@@ -373,7 +507,16 @@ public final class Bench {
     }
 
     private void memoryRow(String jvm, long rss, long heap, String xmx) {
-        memory.add(Stats.map("jvm", jvm, "peak_rss_bytes", rss, "peak_heap_used_bytes", heap, "xmx", xmx));
+        memoryRow(jvm, rss, heap, xmx, Double.NaN);
+    }
+
+    /** {@code gcShare}: seconds paused for GC ÷ the JVM's wall seconds (NaN when not known). */
+    private void memoryRow(String jvm, long rss, long heap, String xmx, double gcShare) {
+        memory.add(Stats.map("jvm", jvm, "peak_rss_bytes", rss, "peak_heap_used_bytes", heap, "xmx", xmx, "gc_pause_share", gcShare));
+    }
+
+    private void memoryRow(String jvm, BronzeBench.Result r, String xmx) {
+        memoryRow(jvm, r.peakRss(), r.peakHeap(), xmx, r.gcPauseSeconds() / r.processStartToDoneSeconds());
     }
 
     private static Map<String, Double> top(Map<String, Double> m, int k) {
@@ -398,10 +541,11 @@ public final class Bench {
         } else {
             b.append("latency: not measured (" + latency.get("reason") + ")\n");
         }
-        b.append(String.format("%n%-52s %12s %16s %6s%n", "peak memory of each JVM", "RSS (VmHWM)", "heap used (GC)", "-Xmx"));
+        b.append(String.format("%n%-52s %12s %16s %6s %10s%n", "peak memory of each JVM", "RSS (VmHWM)", "heap used (GC)", "-Xmx", "GC pauses"));
         for (Map<String, Object> m : memory) {
-            b.append(String.format("%-52s %12s %16s %6s%n", m.get("jvm"), Stats.mib((Long) m.get("peak_rss_bytes")),
-                    Stats.mib((Long) m.get("peak_heap_used_bytes")), m.get("xmx")));
+            double gc = (Double) m.get("gc_pause_share");
+            b.append(String.format("%-52s %12s %16s %6s %10s%n", m.get("jvm"), Stats.mib((Long) m.get("peak_rss_bytes")),
+                    Stats.mib((Long) m.get("peak_heap_used_bytes")), m.get("xmx"), Double.isNaN(gc) ? "-" : String.format("%.1f %%", 100 * gc)));
         }
         b.append("\nnotes\n");
         for (Map<String, Object> r : rows) {

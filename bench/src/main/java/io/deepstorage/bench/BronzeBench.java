@@ -37,7 +37,8 @@ final class BronzeBench {
     record Result(Settings settings, long expectedRows, long committedRows, long distinctEventIds, JobReport summary,
                   double processStartToDoneSeconds, double slotToDoneSeconds, double processStartToSlotSeconds,
                   List<Part> parts, long startedMicros, long slotSeenMicros, long doneMicros,
-                  long peakRss, long peakHeap, Map<String, Double> jobCpu, Map<String, Double> postgresCpu, double childCpuSeconds) {}
+                  long peakRss, long peakHeap, Map<String, Double> jobCpu, Map<String, Double> postgresCpu, double childCpuSeconds,
+                  double gcPauseSeconds, JfrProfile.Summary profile) {}
 
     /** Feeds live traffic between the first catch-up and the second one; null for a backlog run. */
     interface Between {
@@ -52,6 +53,10 @@ final class BronzeBench {
     private final Connection duck;
     /** When > 0, a thread dump (jcmd Thread.print) of the job every this many seconds, into the log folder. */
     int jstackEverySeconds;
+    /** The job JVM's -Xmx. */
+    String heap = JobCommand.BRONZE.heap;
+    /** Whether the job JVM keeps a flight recording (bronze-&lt;label&gt;.jfr in the log folder), summarised per stage. */
+    boolean flightRecording;
 
     BronzeBench(EmbeddedPostgres pg, EmbeddedS3 s3, Path home, Path logDir, Connection duck) {
         this.pg = pg;
@@ -84,7 +89,12 @@ final class BronzeBench {
         Map<Long, Map.Entry<String, Long>> pgLatest = new HashMap<>(pgBefore);
         long slotSeen = -1;
         JobReport summary;
-        ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, JobCommand.BRONZE, args, env, logDir);
+        Path jfr = logDir.resolve("bronze-" + st.label() + ".jfr-repository");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap));
+        if (flightRecording) {
+            jvm.addAll(ChildJvm.flightRecording(jfr));
+        }
+        ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, JobCommand.BRONZE, jvm, args, env, logDir);
         try (Connection c = outbox.connect(); job) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             JobReport report;
@@ -149,7 +159,8 @@ final class BronzeBench {
                 (done - job.startedEpochMicros) / 1e6, slotSeen < 0 ? Double.NaN : (done - slotSeen) / 1e6,
                 slotSeen < 0 ? Double.NaN : (slotSeen - job.startedEpochMicros) / 1e6,
                 sorted, job.startedEpochMicros, slotSeen, done, job.peakRss(), job.peakHeap(), job.cpuByThreadGroup(),
-                ProcCpu.delta(pgBefore, pgLatest), job.cpuSeconds());
+                ProcCpu.delta(pgBefore, pgLatest), job.cpuSeconds(), job.gcPauseSeconds(),
+                flightRecording && Files.exists(jfr) ? JfrProfile.read(jfr) : null);
     }
 
     /** A folder of the local filesystem (here the S3 server's backend) as {@link LakeLayout.Listing} lists it. */

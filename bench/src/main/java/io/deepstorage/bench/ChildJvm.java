@@ -45,12 +45,34 @@ final class ChildJvm implements AutoCloseable {
     /** Starts {@code command} with its own default heap ({@link JobCommand#heap}) and a GC log next to its log. */
     static ChildJvm start(String name, Path home, JobCommand command, List<String> args, Map<String, String> env,
                           Path logDir) throws IOException {
+        return start(name, home, command, List.of(), args, env, logDir);
+    }
+
+    /**
+     * {@link #start(String, Path, JobCommand, List, Map, Path)} with more JVM options after the command's own heap
+     * (a later -Xmx wins), e.g. another heap or a flight recording.
+     */
+    static ChildJvm start(String name, Path home, JobCommand command, List<String> jvmOptions, List<String> args,
+                          Map<String, String> env, Path logDir) throws IOException {
         Files.createDirectories(logDir);
         Path gcLog = logDir.resolve(name + ".gc.log");
         long nanos = System.nanoTime();
         long micros = Clock.nowMicros();
-        JobProcess job = JobProcess.start(name, home, command, List.of("-Xlog:gc:file=" + gcLog), args, env, logDir);
+        List<String> options = new java.util.ArrayList<>(List.of("-Xlog:gc:file=" + gcLog));
+        options.addAll(jvmOptions);
+        JobProcess job = JobProcess.start(name, home, command, options, args, env, logDir);
         return new ChildJvm(name, job, gcLog, nanos, micros);
+    }
+
+    /**
+     * The JVM options of a flight recording (stack samples every 10 ms) whose chunks go to {@code repository}, 2 MB each:
+     * the jobs end with Runtime.halt, which skips JFR's dump at exit, so {@link JfrProfile#read} reads the finished
+     * chunks of the repository instead (all but the last couple of seconds).
+     */
+    static List<String> flightRecording(Path repository) throws IOException {
+        Files.createDirectories(repository);
+        return List.of("-XX:FlightRecorderOptions=repository=" + repository + ",maxchunksize=2m",
+                "-XX:StartFlightRecording=name=bench,settings=profile");
     }
 
     long pid() { return job.pid(); }
@@ -117,6 +139,15 @@ final class ChildJvm implements AutoCloseable {
             return Files.exists(gcLog) ? Stats.peakHeapBeforeGc(Files.readAllLines(gcLog)) : -1;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** Seconds the JVM was paused for collections (its -Xlog:gc file), NaN when there is no log. */
+    double gcPauseSeconds() {
+        try {
+            return Files.exists(gcLog) ? Stats.gcPauseSeconds(Files.readAllLines(gcLog)) : Double.NaN;
+        } catch (IOException e) {
+            return Double.NaN;
         }
     }
 

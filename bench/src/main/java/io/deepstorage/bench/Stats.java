@@ -55,6 +55,24 @@ public final class Stats {
         return peak;
     }
 
+    private static final Pattern PAUSE_MS = Pattern.compile("\\bPause\\b.* (\\d+(?:\\.\\d+)?)ms\\s*$");
+
+    /**
+     * Seconds the application was stopped for collections in a {@code -Xlog:gc} log: the sum of the durations of
+     * its "Pause ..." lines (young, mixed, full, remark, cleanup). Concurrent phases run beside the application and
+     * are not in it (they show as GC thread CPU).
+     */
+    public static double gcPauseSeconds(List<String> gcLog) {
+        double ms = 0;
+        for (String line : gcLog) {
+            Matcher m = PAUSE_MS.matcher(line);
+            if (m.find()) {
+                ms += Double.parseDouble(m.group(1));
+            }
+        }
+        return ms / 1000;
+    }
+
     private static long bytes(long v, String unit) {
         return switch (unit) {
             case "K" -> v << 10;

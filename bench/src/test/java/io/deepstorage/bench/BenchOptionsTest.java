@@ -58,7 +58,8 @@ class BenchOptionsTest {
     void helpListsEveryOption() {
         String help = Bench.helpText();
         for (String option : List.of("--quick", "--full", "--out", "--rows", "--live-rate", "--live-seconds",
-                "--checkpoint-interval", "--profile", "--lake-only", "--help")) {
+                "--checkpoint-interval", "--profile", "--lake-only", "--bronze-only", "--bronze-heap", "--jfr", "--live-max-seconds",
+                "--live-connections", "--help")) {
             assertThat(help).contains(option);
         }
     }
@@ -68,5 +69,28 @@ class BenchOptionsTest {
         assertThat(Bench.Options.parse(new String[] {"--replay-only", "--full"}).lakeSizes()).isEmpty();
         assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--replay-only", "--lake-only"}))
                 .hasMessageContaining("--replay-only");
+    }
+
+    @Test
+    void bronzeRunsAtOneGigabyteOfHeapForAFullSpeedMinuteFromFourConnectionsUnlessToldOtherwise() {
+        Bench.Options o = Bench.Options.parse(new String[0]);
+        assertThat(o.bronzeHeap()).isEqualTo("1g");
+        assertThat(o.liveMaxSeconds()).isEqualTo(60);
+        assertThat(o.liveConnections()).isEqualTo(4);
+        assertThat(o.flightRecording()).isFalse();
+        Bench.Options quick = Bench.Options.parse(new String[] {"--quick", "--bronze-heap", "768m", "--jfr", "--live-connections", "2"});
+        assertThat(quick.liveMaxSeconds()).isEqualTo(15);
+        assertThat(quick.bronzeHeap()).isEqualTo("768m");
+        assertThat(quick.flightRecording()).isTrue();
+        assertThat(quick.liveConnections()).isEqualTo(2);
+    }
+
+    @Test
+    void bronzeOnlyMeasuresNoLakeAndABadHeapIsNamed() {
+        assertThat(Bench.Options.parse(new String[] {"--bronze-only", "--full"}).lakeSizes()).isEmpty();
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--bronze-only", "--lake-only"}))
+                .hasMessageContaining("--bronze-only");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--bronze-heap", "lots"}))
+                .isInstanceOf(SettingException.class).hasMessage("--bronze-heap must be a heap size like 1g or 768m, got 'lots'");
     }
 }

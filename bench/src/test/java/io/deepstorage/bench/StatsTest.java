@@ -38,6 +38,19 @@ class StatsTest {
     }
 
     @Test
+    void gcPausesAreTheSumOfThePauseLinesNotOfTheConcurrentPhases() {
+        List<String> log = List.of(
+                "[0.412s][info][gc] Using G1",
+                "[1.234s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 120M->30M(256M) 5.5ms",
+                "[2.000s][info][gc] GC(1) Pause Young (Concurrent Start) (G1 Humongous Allocation) 1G->400M(2048M) 9.5ms",
+                "[2.100s][info][gc] GC(2) Concurrent Mark Cycle 85.000ms",
+                "[3.000s][info][gc] GC(2) Pause Remark 512M->500M(2048M) 1.0ms",
+                "[3.100s][info][gc] GC(2) Pause Cleanup 500M->500M(2048M) 0.250ms");
+        assertThat(Stats.gcPauseSeconds(log)).isCloseTo(0.01625, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Stats.gcPauseSeconds(List.of("[0.1s][info][gc] Using G1"))).isZero();
+    }
+
+    @Test
     void procStatusAndStat() {
         String status = "Name:\tjava\nVmPeak:\t 5000 kB\nVmHWM:\t  2048 kB\nVmRSS:\t 1024 kB\n";
         assertThat(Stats.procStatusBytes(status, "VmHWM")).isEqualTo(2048 * 1024);
