@@ -402,6 +402,9 @@ public final class Bench {
         java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(first);
         java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
         int txPerStatement = 10;
+        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks();
+        Map<Long, Map.Entry<String, Long>> pgLatest = new java.util.concurrent.ConcurrentHashMap<>(pgBefore);
+        long[] machineBefore = ProcCpu.machineTicks();
         long t0 = System.nanoTime();
         liveStartMicros = Clock.nowMicros();
         long end = t0 + seconds * 1_000_000_000L;
@@ -422,11 +425,16 @@ public final class Bench {
             threads.add(t);
             t.start();
         }
-        for (Thread t : threads) {
-            t.join();
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+            pgLatest.putAll(ProcCpu.postgresTicks()); // the producers' backends end with their connections
+            Thread.sleep(500);
         }
         out[1] = (System.nanoTime() - t0) / 1_000_000;
         out[0] = rows.get();
+        long[] machineAfter = ProcCpu.machineTicks();
+        double busy = (machineAfter[0] - machineBefore[0]) / (double) Math.max(1, machineAfter[1] - machineBefore[1]);
+        profiles.put("live full speed: machine busy while producing (share of all cores)", Math.round(busy * 1000) / 1000.0);
+        profiles.put("live full speed: PostgreSQL CPU s while producing", ProcCpu.delta(pgBefore, pgLatest));
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a full-speed producer failed", failures.get(0));
         }

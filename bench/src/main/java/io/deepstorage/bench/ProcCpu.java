@@ -52,6 +52,15 @@ final class ProcCpu {
         return w[0];
     }
 
+    /** The machine's busy and total CPU ticks so far (first line of /proc/stat; idle and iowait are not busy). */
+    static long[] machineTicks() {
+        try {
+            return Stats.machineTicks(Files.readAllLines(Path.of("/proc/stat")).get(0));
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
     /** CPU seconds used between two snapshots by title group (processes that ended in between are missed). */
     static Map<String, Double> delta(Map<Long, Map.Entry<String, Long>> before, Map<Long, Map.Entry<String, Long>> after) {
         Map<String, Double> d = new HashMap<>();

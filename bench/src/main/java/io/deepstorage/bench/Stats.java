@@ -62,6 +62,17 @@ public final class Stats {
      * its "Pause ..." lines (young, mixed, full, remark, cleanup). Concurrent phases run beside the application and
      * are not in it (they show as GC thread CPU).
      */
+    /** {busy, total} ticks of the "cpu" line of /proc/stat (user nice system idle iowait irq softirq steal ...). */
+    public static long[] machineTicks(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total - idle, total};
+    }
+
     public static double gcPauseSeconds(List<String> gcLog) {
         double ms = 0;
         for (String line : gcLog) {

@@ -51,6 +51,11 @@ class StatsTest {
     }
 
     @Test
+    void machineBusyTicksLeaveOutIdleAndIowait() {
+        assertThat(Stats.machineTicks("cpu  100 5 50 800 40 3 2 0 0 0")).containsExactly(160, 1000);
+    }
+
+    @Test
     void procStatusAndStat() {
         String status = "Name:\tjava\nVmPeak:\t 5000 kB\nVmHWM:\t  2048 kB\nVmRSS:\t 1024 kB\n";
         assertThat(Stats.procStatusBytes(status, "VmHWM")).isEqualTo(2048 * 1024);

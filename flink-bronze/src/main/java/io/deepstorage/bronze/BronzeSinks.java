@@ -30,7 +30,7 @@ public final class BronzeSinks {
 
     /** {@code <lake>/bronze/events/date=YYYY-MM-DD/} by the UTC date of occurred_at. */
     public static FileSink<BronzeEvent> events(String lakeUri) {
-        return events(lakeUri, parquet(BronzeEvent.class));
+        return events(lakeUri, parquet(BronzeEvent.class, UNIQUE_EVENT_COLUMNS));
     }
 
     /** {@link #events(String)} with another Parquet writer, e.g. a later or earlier schema of bronze (upgrade tests). */
@@ -40,7 +40,7 @@ public final class BronzeSinks {
 
     /** {@link #events(String)} whose parts are named {@code <partPrefix>-…} (still committed parts: part-*). */
     public static FileSink<BronzeEvent> events(String lakeUri, String partPrefix) {
-        return events(lakeUri, parquet(BronzeEvent.class), partPrefix);
+        return events(lakeUri, parquet(BronzeEvent.class, UNIQUE_EVENT_COLUMNS), partPrefix);
     }
 
     private static FileSink<BronzeEvent> events(String lakeUri, BulkWriter.Factory<BronzeEvent> writer, String partPrefix) {
@@ -59,7 +59,7 @@ public final class BronzeSinks {
     /** {@link #deadLetters(String)} whose parts are named {@code <partPrefix>-…}. */
     public static FileSink<DeadLetter> deadLetters(String lakeUri, String partPrefix) {
         return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_DEAD_LETTERS),
-                        parquet(DeadLetter.class))
+                        parquet(DeadLetter.class, java.util.List.of()))
                 .withBucketAssigner(new UtcDateBuckets<>(d -> d.getIngestedAt()))
                 .withOutputFileConfig(partNames(partPrefix))
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
@@ -71,12 +71,28 @@ public final class BronzeSinks {
      * and timestamp conversions (Flink's AvroParquetWriters.forSpecificRecord drops them and fails on Instant).
      */
     static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type) {
+        return parquet(type, java.util.List.of());
+    }
+
+    /**
+     * Columns of bronze events whose values (almost) never repeat: a dictionary never pays for them, and building one
+     * until it overflows costs a hash lookup per value (a tenth of the sink's time), so they are written plain.
+     */
+    static final java.util.List<String> UNIQUE_EVENT_COLUMNS = java.util.List.of("event_id", "request_payload_hash",
+            "execution_token", "payload_json", "exchange_order_id");
+
+    /** {@link #parquet(Class)} with dictionary encoding off for {@code plainColumns}. */
+    static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type, java.util.List<String> plainColumns) {
         String schema = SpecificData.get().getSchema(type).toString();
-        return new ParquetWriterFactory<>(out -> AvroParquetWriter.<T>builder(out)
-                .withSchema(new org.apache.avro.Schema.Parser().parse(schema))
-                .withDataModel(SpecificData.getForClass(type))
-                .withCompressionCodec(CompressionCodecName.SNAPPY)
-                .build());
+        java.util.List<String> plain = java.util.List.copyOf(plainColumns); // serialisable with the factory
+        return new ParquetWriterFactory<>(out -> {
+            var builder = AvroParquetWriter.<T>builder(out)
+                    .withSchema(new org.apache.avro.Schema.Parser().parse(schema))
+                    .withDataModel(SpecificData.getForClass(type))
+                    .withCompressionCodec(CompressionCodecName.SNAPPY);
+            plain.forEach(column -> builder.withDictionaryEncoding(column, false));
+            return builder.build();
+        });
     }
 
     private static OutputFileConfig partNames(String partPrefix) {

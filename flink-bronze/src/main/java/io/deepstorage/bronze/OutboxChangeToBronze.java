@@ -40,7 +40,8 @@ public final class OutboxChangeToBronze {
         if (OutboxChange.DELETE.equals(c.kind)) {
             return Outcome.delete(c);
         }
-        String reason = validate(c);
+        Instant occurred = c.occurredAt == null ? null : parseInstant(c.occurredAt);
+        String reason = validate(c, occurred);
         if (reason != null) {
             return dead(c, reason, ingestedAt, runId);
         }
@@ -48,7 +49,7 @@ public final class OutboxChangeToBronze {
             return Outcome.of(BronzeEvent.newBuilder()
                     .setEventId(c.eventId)
                     .setEventSeq(c.eventSeq)
-                    .setOccurredAt(Instant.parse(c.occurredAt))
+                    .setOccurredAt(occurred)
                     .setOperationId(c.operationId)
                     .setClientId(c.clientId)
                     .setSymbol(c.symbol)
@@ -82,6 +83,11 @@ public final class OutboxChangeToBronze {
 
     /** The first rule a change breaks, or null when it makes a valid bronze record. */
     static String validate(OutboxChange c) {
+        return validate(c, c.occurredAt == null ? null : parseInstant(c.occurredAt));
+    }
+
+    /** {@link #validate(OutboxChange)} with occurred_at already parsed ({@code occurred}: null when it is not a timestamp). */
+    private static String validate(OutboxChange c, Instant occurred) {
         if (!OutboxChange.SNAPSHOT.equals(c.kind) && !OutboxChange.INSERT.equals(c.kind) && !OutboxChange.UPDATE.equals(c.kind)
                 && !OutboxChange.REPLAY.equals(c.kind)) {
             return "unknown change kind " + c.kind;
@@ -97,10 +103,7 @@ public final class OutboxChangeToBronze {
         if (c.occurredAt == null) {
             return "occurred_at is null";
         }
-        Instant occurred;
-        try {
-            occurred = Instant.parse(c.occurredAt);
-        } catch (DateTimeParseException e) {
+        if (occurred == null) {
             return "occurred_at is not a timestamp: " + c.occurredAt;
         }
         if (occurred.isBefore(EARLIEST) || !occurred.isBefore(LATEST)) {
@@ -117,6 +120,68 @@ public final class OutboxChangeToBronze {
         }
         String decimals = firstBadDecimal(c);
         return decimals;
+    }
+
+    /**
+     * ISO-8601 UTC text ({@code 2026-11-20T08:00:00.123456Z}, what Debezium gives for timestamptz) as an Instant, or
+     * null when it is not one. Exactly {@link Instant#parse}'s result; the common shape is read by hand, because
+     * Instant.parse (a general formatter) was a twentieth of bronze's CPU.
+     */
+    static Instant parseInstant(String text) {
+        Instant fast = parseUtcFast(text);
+        if (fast != null) {
+            return fast;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with fields in range, else null (then Instant.parse decides). */
+    private static Instant parseUtcFast(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+            return null;
+        }
+        int year = digits(s, 0, 4), month = digits(s, 5, 7), day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13), minute = digits(s, 14, 16), second = digits(s, 17, 19);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return null;
+        }
+        int nanos = 0;
+        if (n > 20) {
+            int fraction = n - 21; // between '.' and 'Z'
+            if (s.charAt(19) != '.' || fraction < 1 || fraction > 9) {
+                return null;
+            }
+            int value = digits(s, 20, n - 1);
+            if (value < 0) {
+                return null;
+            }
+            nanos = value;
+            for (int i = fraction; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+    }
+
+    /** The decimal digits of s[from, to) as an int, or -1 when one is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char ch = s.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            v = v * 10 + (ch - '0');
+        }
+        return v;
     }
 
     private static String firstBadDecimal(OutboxChange c) {
@@ -232,17 +297,22 @@ public final class OutboxChangeToBronze {
                 String.valueOf(e.getExecutionToken()), e.getPayloadJson(), String.valueOf(e.getRequestPayloadHash()),
                 String.valueOf(e.getExchangeOrderId()), plain(e.getFillPrice()), plain(e.getSlippagePct()), e.getSource(),
                 String.valueOf(e.getErrorMessage()), String.valueOf(e.getRetryCount())) + extraContent(e.getExtraColumns());
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
-            long h = 0;
-            for (int i = 0; i < 8; i++) {
-                h = (h << 8) | (d[i] & 0xff);
-            }
-            return h;
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
+        byte[] d = SHA_256.get().digest(content.getBytes(StandardCharsets.UTF_8));
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+            h = (h << 8) | (d[i] & 0xff);
         }
+        return h;
     }
+
+    /** One digest per thread, not a provider lookup per event. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     /** The non-null extra columns as fingerprint text, sorted by name; empty when there are none. */
     static String extraContent(String extraColumnsJson) {

@@ -56,6 +56,7 @@ public final class OutboxReplay {
     }
 
     public void attachTo(StreamExecutionEnvironment env) {
+        env.getConfig().enableObjectReuse(); // as the streaming job: no step keeps a record it passed on
         env.enableCheckpointing(settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.getCheckpointConfig().setCheckpointStorage(settings.checkpointDir);
         if (settings.parallelism != null) {

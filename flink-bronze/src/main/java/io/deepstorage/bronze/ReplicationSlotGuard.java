@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -60,6 +61,9 @@ public class ReplicationSlotGuard extends AbstractStreamOperator<OutboxChange>
         this.slotName = slotName;
         this.interval = interval;
         this.maxInactive = maxInactive;
+        // A custom operator is a chain head by default: that put a network edge (serialising every change) between the
+        // source and the rest of its chain. A pass-through belongs in the source's task.
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     @Override

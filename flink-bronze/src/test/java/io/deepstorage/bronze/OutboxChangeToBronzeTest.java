@@ -171,4 +171,22 @@ class OutboxChangeToBronzeTest {
         assertThat(OutboxChangeToBronze.map(c, NOW, "r").deadLetter().getRawRowJson())
                 .endsWith("\"retry_count\": 0, \"venue\": \"XNAS\", \"fee\": 0.10}");
     }
+
+    @Test
+    void occurredAtIsReadExactlyAsInstantParseReadsIt() {
+        for (String text : java.util.List.of("2026-11-20T08:00:00Z", "2026-11-20T08:00:00.1Z", "2026-11-20T08:00:00.123456Z",
+                "2026-11-20T08:00:00.123456789Z", "2024-02-29T23:59:59.5Z", "1999-12-31T00:00:00Z", "2026-01-01T00:00:00+01:00",
+                "2026-11-20T08:00:00.000000Z", "2026-11-20T24:00:00Z", "2026-11-20T08:00:00.Z", "2023-02-29T00:00:00Z",
+                "2026-13-01T00:00:00Z", "2026-11-20T25:00:00Z", "2026-11-20T08:60:00Z", "2026-11-20T08:00:00.1234567890Z",
+                "2026-11-20 08:00:00Z", "2026-11-2OT08:00:00Z", "yesterday", "")) {
+            Instant expected;
+            try {
+                expected = Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                expected = null;
+            }
+            assertThat(OutboxChangeToBronze.parseInstant(text)).as(text).isEqualTo(expected);
+        }
+        assertThat(OutboxChangeToBronze.parseInstant("2026-11-20T08:00:00.25Z")).isEqualTo(Instant.ofEpochSecond(1_795_161_600L, 250_000_000));
+    }
 }
