@@ -57,6 +57,12 @@ class DeepStorageIT {
         Run help = Run.start(List.of("bronze", "--help"));
         assertThat(help.awaitExit()).isZero();
         assertThat(String.join("\n", help.lines)).contains("--resume", "env BRONZE_CHECKPOINT_INTERVAL", "--s3-endpoint");
+        Run compactHelp = Run.start(List.of("compact", "--help"));
+        assertThat(compactHelp.awaitExit()).isZero();
+        assertThat(String.join("\n", compactHelp.lines)).contains("--date", "env COMPACT_DATE", "--target-size", "--s3-endpoint");
+        Run retentionHelp = Run.start(List.of("retention", "--help"));
+        assertThat(retentionHelp.awaitExit()).isZero();
+        assertThat(String.join("\n", retentionHelp.lines)).contains("--bronze-days", "env RETENTION_BRONZE_DAYS", "--as-of", "--dry-run");
         List<String> badArgs = new ArrayList<>(bronzeArgs());
         badArgs.addAll(List.of("--checkpoint-interval", "soon"));
         Run bad = Run.start(badArgs);
