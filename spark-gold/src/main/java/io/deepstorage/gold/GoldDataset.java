@@ -21,9 +21,11 @@ interface GoldDataset extends Serializable {
 
     /**
      * The examples as rows of {@link #schema()} plus {@code outcome_at} (when the outcome became final; the split
-     * purges train rows whose outcome lands after the cutoff). Silver is {@link GoldJob#readSilver}'s.
+     * purges train rows whose outcome lands after the cutoff). The candidates are {@link GoldJob#readSilver}'s rows
+     * of the operations that are examples as of as-of, with the features that look at other operations
+     * ({@link OtherOperationsFeatures#withFeatures}); a set keeps those it learns from.
      */
-    Dataset<Row> examples(Dataset<Row> silver, GoldConfig config);
+    Dataset<Row> examples(Dataset<Row> candidates, GoldConfig config);
 
     /** The boolean label counted as positives per split (label balance in the manifest). */
     String countedLabel();

@@ -29,7 +29,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -83,13 +82,19 @@ public final class GoldJob {
         String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
 
         List<LakeLayout.Entry> silverFiles = committedSilver(files, silverUri);
-        Dataset<Row> silver = readSilver(spark, silverUri).persist();
+        // Not cached whole: the feature passes read a few of its columns (cached below), the join reads it once more.
+        Dataset<Row> silver = readSilver(spark, silverUri);
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
-            report.put(JobReport.ROWS_IN, silver.count());
+            // One feature pass per symbol and per client serves every set.
+            Dataset<Row> history = OtherOperationsFeatures.history(silver).persist();
+            cached.add(history);
+            report.put(JobReport.ROWS_IN, history.count());
+            Dataset<Row> candidates = OtherOperationsFeatures.withFeatures(silver, history, config.asOf()).persist();
+            cached.add(candidates);
             List<TrainingSet> toWrite = new ArrayList<>();
             for (GoldDataset dataset : DATASETS) {
-                Dataset<Row> examples = dataset.examples(silver, config).persist();
+                Dataset<Row> examples = dataset.examples(candidates, config).persist();
                 cached.add(examples);
                 TrainingSet set = splitByTime(dataset, examples, config, silverUri, Target.of(lake, dataset.name(), config.version()));
                 report.put(set.key("examples"), set.examples())
@@ -102,6 +107,9 @@ public final class GoldJob {
                     toWrite.add(set);
                 }
             }
+            // Every set's examples are cached and counted by now: free the room for the writes.
+            candidates.unpersist();
+            history.unpersist();
             long rowsOut = 0;
             long filesWritten = 0;
             for (TrainingSet set : toWrite) {
@@ -118,7 +126,6 @@ public final class GoldJob {
             return report.put(JobReport.ROWS_OUT, rowsOut).put(JobReport.FILES_WRITTEN, filesWritten);
         } finally {
             cached.forEach(Dataset::unpersist);
-            silver.unpersist();
         }
     }
 
@@ -171,18 +178,6 @@ public final class GoldJob {
         }
         dataset.gate(split, counts, config);
         return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, contentHash(split, dataset));
-    }
-
-    static Iterator<Row> featureRows(Map<Long, ?> byOperation) {
-        List<Row> rows = new ArrayList<>(byOperation.size());
-        byOperation.forEach((operationId, value) -> rows.add(RowFactory.create(operationId, value)));
-        return rows.iterator();
-    }
-
-    static List<SilverOperation> operations(Iterator<Row> rows) {
-        List<SilverOperation> ops = new ArrayList<>();
-        rows.forEachRemaining(r -> ops.add(toOperation(r)));
-        return ops;
     }
 
     static SilverOperation toOperation(Row r) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,17 +30,19 @@ public final class SlippageFeatures {
      * {@code trigger_price_change_15m_pct} of every example among one symbol's operations as of {@code asOf}: this
      * trigger price against the earliest trigger price of another operation of the symbol in the 15 minutes before
      * (exactly 15 minutes before counts, at the trigger time does not), in %; null with none or an unknown price.
+     * The earliest price of a window is the first of its slice of the symbol's sorted prices: O(n log n).
      */
     public static Map<Long, Double> triggerPriceChange15m(Collection<SilverOperation> sameSymbol, Instant asOf) {
-        Map<Long, BigDecimal> ownPrice = new java.util.HashMap<>();
-        sameSymbol.forEach(op -> ownPrice.put(op.operationId(), op.triggerPrice()));
-        List<WindowFeatures.PricePoint> points = sameSymbol.stream()
-                .filter(op -> op.triggeredAt() != null && op.triggerPrice() != null && op.triggeredAt().isBefore(asOf))
-                .map(op -> new WindowFeatures.PricePoint(op.operationId(), op.triggeredAt(), op.triggerPrice()))
-                .sorted(Comparator.comparing(WindowFeatures.PricePoint::at))
-                .toList();
-        return WindowFeatures.perExample(sameSymbol, asOf, points, WindowFeatures.PricePoint::at, PRICE_WINDOW,
-                (id, at, window) -> triggerPriceChangePct(id, ownPrice.get(id), window));
+        WindowFeatures.PriceSeries prices = WindowFeatures.PriceSeries.of(sameSymbol, asOf);
+        Map<Long, Double> out = new LinkedHashMap<>();
+        for (SilverOperation op : sameSymbol) {
+            if (op.isExampleAsOf(asOf)) {
+                int[] w = prices.window(op.triggeredAt(), PRICE_WINDOW);
+                out.put(op.operationId(), op.triggerPrice() == null || w[1] == w[0] ? null
+                        : (op.triggerPrice().doubleValue() / prices.prices()[w[0]] - 1) * 100.0);
+            }
+        }
+        return out;
     }
 
     /** The change of {@code price} against the earliest other price of {@code window}, in %. */
@@ -56,35 +59,74 @@ public final class SlippageFeatures {
 
     /**
      * {@code client_slippage_mean_24h} of every example among one client's operations as of {@code asOf}: the mean
-     * slippage_pct of the client's other fills executed in the 24 hours before the trigger; null with none.
+     * slippage_pct of the client's other fills executed in the 24 hours before the trigger; null with none. A
+     * window's sum is the difference of two exact (decimal) running sums over the client's fills in time order, so
+     * each example costs O(log n) however busy the client: the mean is that exact sum over the count, as a double.
      */
     public static Map<Long, Double> clientSlippageMean24h(Collection<SilverOperation> sameClient, Instant asOf) {
         List<Fill> fills = sameClient.stream()
-                .filter(op -> SilverStatus.EXECUTED.equals(op.status()) && op.executedAt() != null
-                        && op.slippagePct() != null && op.executedAt().isBefore(asOf))
+                .filter(op -> isFillBefore(op, asOf))
                 .map(op -> new Fill(op.operationId(), op.executedAt(), op.slippagePct()))
-                .sorted(Comparator.comparing(Fill::executedAt))
+                .sorted(Comparator.comparing(Fill::executedAt).thenComparingLong(Fill::operationId))
                 .toList();
-        return WindowFeatures.perExample(sameClient, asOf, fills, Fill::executedAt, CLIENT_WINDOW,
-                (id, at, window) -> window.stream().filter(f -> f.operationId() != id)
-                        .mapToDouble(f -> f.slippagePct().doubleValue()).average().stream().boxed().findFirst().orElse(null));
+        WindowFeatures.Timeline times = WindowFeatures.Timeline.of(fills, Fill::executedAt);
+        BigDecimal[] sumBefore = new BigDecimal[fills.size() + 1];
+        sumBefore[0] = BigDecimal.ZERO;
+        for (int i = 0; i < fills.size(); i++) {
+            sumBefore[i + 1] = sumBefore[i].add(fills.get(i).slippagePct());
+        }
+        Map<Long, Double> out = new LinkedHashMap<>();
+        for (SilverOperation op : sameClient) {
+            if (!op.isExampleAsOf(asOf)) {
+                continue;
+            }
+            Instant from = op.triggeredAt().minus(CLIENT_WINDOW);
+            int first = times.firstNotBefore(from);
+            int end = times.firstNotBefore(op.triggeredAt());
+            BigDecimal sum = sumBefore[end].subtract(sumBefore[first]);
+            int count = end - first;
+            if (isFillBefore(op, asOf) && WindowFeatures.Timeline.holds(op.executedAt(), from, op.triggeredAt())) {
+                sum = sum.subtract(op.slippagePct()); // its own fill, final before its trigger within the clocks' skew
+                count--;
+            }
+            out.put(op.operationId(), count == 0 ? null : sum.doubleValue() / count);
+        }
+        return out;
     }
 
     /**
      * {@code client_failure_rate_24h} of every example among one client's operations as of {@code asOf}: FAILED
      * outcomes among the client's other EXECUTED/FAILED outcomes final in the 24 hours before the trigger; null
-     * with none.
+     * with none. Counted with running counts over the client's outcomes in time order: O(n log n).
      */
     public static Map<Long, Double> clientFailureRate24h(Collection<SilverOperation> sameClient, Instant asOf) {
-        List<WindowFeatures.Outcome> outcomes = sameClient.stream()
-                .filter(op -> op.outcomeAt() != null && op.outcomeAt().isBefore(asOf))
-                .map(op -> new WindowFeatures.Outcome(op.operationId(), op.outcomeAt(), SilverStatus.FAILED.equals(op.status())))
-                .sorted(Comparator.comparing(WindowFeatures.Outcome::at))
-                .toList();
-        return WindowFeatures.perExample(sameClient, asOf, outcomes, WindowFeatures.Outcome::at, CLIENT_WINDOW,
-                (id, at, window) -> {
-                    List<WindowFeatures.Outcome> others = window.stream().filter(o -> o.operationId() != id).toList();
-                    return others.isEmpty() ? null : (double) others.stream().filter(WindowFeatures.Outcome::failed).count() / others.size();
-                });
+        List<WindowFeatures.Outcome> outcomes = WindowFeatures.outcomesBefore(sameClient, asOf);
+        WindowFeatures.Timeline times = WindowFeatures.Timeline.of(outcomes, WindowFeatures.Outcome::at);
+        int[] failedBefore = new int[outcomes.size() + 1];
+        for (int i = 0; i < outcomes.size(); i++) {
+            failedBefore[i + 1] = failedBefore[i] + (outcomes.get(i).failed() ? 1 : 0);
+        }
+        Map<Long, Double> out = new LinkedHashMap<>();
+        for (SilverOperation op : sameClient) {
+            if (!op.isExampleAsOf(asOf)) {
+                continue;
+            }
+            Instant from = op.triggeredAt().minus(CLIENT_WINDOW);
+            int first = times.firstNotBefore(from);
+            int end = times.firstNotBefore(op.triggeredAt());
+            int others = end - first;
+            int failed = failedBefore[end] - failedBefore[first];
+            if (WindowFeatures.Timeline.holds(op.outcomeAt(), from, op.triggeredAt())) {
+                others--; // its own outcome, final before its trigger within the clocks' skew
+                failed -= SilverStatus.FAILED.equals(op.status()) ? 1 : 0;
+            }
+            out.put(op.operationId(), others == 0 ? null : (double) failed / others);
+        }
+        return out;
+    }
+
+    private static boolean isFillBefore(SilverOperation op, Instant asOf) {
+        return SilverStatus.EXECUTED.equals(op.status()) && op.executedAt() != null && op.slippagePct() != null
+                && op.executedAt().isBefore(asOf);
     }
 }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.min;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +16,10 @@ import io.deepstorage.spark.AvroRows;
 import io.deepstorage.spark.JobFailedException;
 import org.apache.avro.Schema;
 import org.apache.spark.api.java.function.FilterFunction;
-import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -36,14 +33,6 @@ final class SlippagePredictionDataset implements GoldDataset {
     static final String NAME = "slippage_prediction";
     static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.slippagePredictionExample(),
             DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
-    private static final StructType SYMBOL_ROW = new StructType()
-            .add("operation_id", DataTypes.LongType, false)
-            .add("volatility_15m", DataTypes.DoubleType, true)
-            .add("trigger_price_change_15m_pct", DataTypes.DoubleType, true);
-    private static final StructType CLIENT_ROW = new StructType()
-            .add("operation_id", DataTypes.LongType, false)
-            .add("client_slippage_mean_24h", DataTypes.DoubleType, true)
-            .add("client_failure_rate_24h", DataTypes.DoubleType, true);
 
     @Override public String name() { return NAME; }
 
@@ -52,33 +41,12 @@ final class SlippagePredictionDataset implements GoldDataset {
     @Override public String countedLabel() { return "slippage_breach"; }
 
     @Override
-    public Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
+    public Dataset<Row> examples(Dataset<Row> candidates, GoldConfig config) {
         Instant asOf = config.asOf();
         String version = config.version();
-        Dataset<Row> bySymbol = silver
-                .groupByKey((MapFunction<Row, String>) r -> r.getAs("symbol"), Encoders.STRING())
-                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) -> {
-                    List<SilverOperation> ops = GoldJob.operations(rows);
-                    Map<Long, Double> volatility = WindowFeatures.volatility15m(ops, asOf);
-                    Map<Long, Double> change = SlippageFeatures.triggerPriceChange15m(ops, asOf);
-                    List<Row> out = new ArrayList<>(volatility.size());
-                    volatility.forEach((id, v) -> out.add(RowFactory.create(id, v, change.get(id))));
-                    return out.iterator();
-                }, Encoders.row(SYMBOL_ROW));
-        Dataset<Row> byClient = silver
-                .groupByKey((MapFunction<Row, Long>) r -> r.<Long>getAs("client_id"), Encoders.LONG())
-                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) -> {
-                    List<SilverOperation> ops = GoldJob.operations(rows);
-                    Map<Long, Double> slippage = SlippageFeatures.clientSlippageMean24h(ops, asOf);
-                    Map<Long, Double> failures = SlippageFeatures.clientFailureRate24h(ops, asOf);
-                    List<Row> out = new ArrayList<>(slippage.size());
-                    slippage.forEach((id, s) -> out.add(RowFactory.create(id, s, failures.get(id))));
-                    return out.iterator();
-                }, Encoders.row(CLIENT_ROW));
-        return silver
+        return candidates
                 .filter((FilterFunction<Row>) r -> SlippageExampleBuilder.isExample(GoldJob.toOperation(r),
                         r.<BigDecimal>getAs("fill_price"), asOf))
-                .join(bySymbol, "operation_id").join(byClient, "operation_id")
                 .map((MapFunction<Row, Row>) r -> {
                     SilverOperation op = GoldJob.toOperation(r);
                     return AvroRows.toRow(SlippageExampleBuilder.build(op, r.<BigDecimal>getAs("quantity"), r.getAs("side"),

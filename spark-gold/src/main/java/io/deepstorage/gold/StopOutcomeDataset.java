@@ -7,7 +7,6 @@ import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.StopOutcomeExample;
 import io.deepstorage.spark.AvroRows;
 import org.apache.avro.Schema;
-import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -21,10 +20,6 @@ final class StopOutcomeDataset implements GoldDataset {
     static final String NAME = "stop_outcome";
     static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.stopOutcomeExample(),
             DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
-    private static final StructType VOLATILITY_ROW = new StructType()
-            .add("operation_id", DataTypes.LongType, false).add("volatility_15m", DataTypes.DoubleType, true);
-    private static final StructType FAILURES_ROW = new StructType()
-            .add("operation_id", DataTypes.LongType, false).add("consecutive_failures_1h", DataTypes.IntegerType, false);
 
     @Override public String name() { return NAME; }
 
@@ -34,24 +29,15 @@ final class StopOutcomeDataset implements GoldDataset {
 
     /** One example row per finished, triggered operation, with every feature and label. */
     @Override
-    public Dataset<Row> examples(Dataset<Row> silver, GoldConfig config) {
+    public Dataset<Row> examples(Dataset<Row> candidates, GoldConfig config) {
         Instant asOf = config.asOf();
         String version = config.version();
-        Dataset<Row> volatility = silver
-                .groupByKey((MapFunction<Row, String>) r -> r.getAs("symbol"), Encoders.STRING())
-                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) ->
-                        GoldJob.featureRows(WindowFeatures.volatility15m(GoldJob.operations(rows), asOf)), Encoders.row(VOLATILITY_ROW));
-        Dataset<Row> failures = silver
-                .groupByKey((MapFunction<Row, Long>) r -> r.<Long>getAs("client_id"), Encoders.LONG())
-                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) ->
-                        GoldJob.featureRows(WindowFeatures.consecutiveFailures1h(GoldJob.operations(rows), asOf)), Encoders.row(FAILURES_ROW));
-        return silver.join(volatility, "operation_id").join(failures, "operation_id")
-                .map((MapFunction<Row, Row>) r -> {
-                    SilverOperation op = GoldJob.toOperation(r);
-                    StopOutcomeExample example = ExampleBuilder.build(op, r.<Double>getAs("volatility_15m"),
-                            r.<Integer>getAs("consecutive_failures_1h"), version, asOf);
-                    return AvroRows.toRow(example, op.outcomeAt());
-                }, Encoders.row(EXAMPLE_ROW));
+        return candidates.map((MapFunction<Row, Row>) r -> {
+            SilverOperation op = GoldJob.toOperation(r);
+            StopOutcomeExample example = ExampleBuilder.build(op, r.<Double>getAs("volatility_15m"),
+                    r.<Integer>getAs("consecutive_failures_1h"), version, asOf);
+            return AvroRows.toRow(example, op.outcomeAt());
+        }, Encoders.row(EXAMPLE_ROW));
     }
 
     @Override

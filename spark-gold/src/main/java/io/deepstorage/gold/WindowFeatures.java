@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,50 +34,138 @@ public final class WindowFeatures {
     /**
      * {@code volatility_15m} of every example as of {@code asOf} among one symbol's operations, by operation id in
      * input order (null values: fewer than 3 prices). Prices are the trigger prices of operations triggered before
-     * {@code asOf}, whatever their status.
+     * {@code asOf}, whatever their status. Same values as {@link #volatility15m(long, Instant, List)} on each
+     * example's window, in O(n log n + examples × window): the log returns are taken once over the symbol's
+     * prices in (time, operation id) order, and each example sums its window's slice of them in the same order.
      */
     public static Map<Long, Double> volatility15m(Collection<SilverOperation> sameSymbol, Instant asOf) {
-        List<PricePoint> points = sameSymbol.stream()
-                .filter(op -> op.triggeredAt() != null && op.triggerPrice() != null && op.triggeredAt().isBefore(asOf))
-                .map(op -> new PricePoint(op.operationId(), op.triggeredAt(), op.triggerPrice()))
-                .sorted(Comparator.comparing(PricePoint::at))
-                .toList();
-        return perExample(sameSymbol, asOf, points, PricePoint::at, VOLATILITY_WINDOW, WindowFeatures::volatility15m);
+        PriceSeries prices = PriceSeries.of(sameSymbol, asOf);
+        Map<Long, Double> out = new LinkedHashMap<>();
+        for (SilverOperation op : sameSymbol) {
+            if (op.isExampleAsOf(asOf)) {
+                out.put(op.operationId(), prices.volatility(op.triggeredAt()));
+            }
+        }
+        return out;
     }
 
     /**
      * {@code consecutive_failures_1h} of every example as of {@code asOf} among one client's operations, by
-     * operation id in input order. Outcomes are the EXECUTED/FAILED outcomes final before {@code asOf}.
+     * operation id in input order. Outcomes are the EXECUTED/FAILED outcomes final before {@code asOf}. Same values as
+     * {@link #consecutiveFailures1h(long, Instant, List)} on each example's window, in O(n log n): the run of failures
+     * ending at each outcome is counted once, and an example's run is the one ending at its window's last outcome,
+     * cut at the window's start.
      */
     public static Map<Long, Integer> consecutiveFailures1h(Collection<SilverOperation> sameClient, Instant asOf) {
-        List<Outcome> outcomes = sameClient.stream()
-                .filter(op -> op.outcomeAt() != null && op.outcomeAt().isBefore(asOf))
-                .map(op -> new Outcome(op.operationId(), op.outcomeAt(), SilverStatus.FAILED.equals(op.status())))
-                .sorted(Comparator.comparing(Outcome::at))
-                .toList();
-        return perExample(sameClient, asOf, outcomes, Outcome::at, FAILURE_WINDOW, WindowFeatures::consecutiveFailures1h);
-    }
-
-    /** A feature of one stop from the events of its window. */
-    @FunctionalInterface
-    interface OfWindow<E, V> {
-        V apply(long operationId, Instant triggeredAt, List<E> window);
-    }
-
-    /** {@code feature} of every example, each given the slice of {@code sortedEvents} in the window before its trigger. */
-    static <E, V> Map<Long, V> perExample(Collection<SilverOperation> history, Instant asOf, List<E> sortedEvents,
-                                                  Function<E, Instant> timeOf, Duration window, OfWindow<E, V> feature) {
-        List<Instant> times = sortedEvents.stream().map(timeOf).toList();
-        Map<Long, V> out = new LinkedHashMap<>();
-        for (SilverOperation op : history) {
-            if (op.isExampleAsOf(asOf)) {
-                // Only the window's slice goes on, so a busy symbol or client is not quadratic.
-                List<E> slice = sortedEvents.subList(
-                        lowerBound(times, op.triggeredAt().minus(window)), lowerBound(times, op.triggeredAt()));
-                out.put(op.operationId(), feature.apply(op.operationId(), op.triggeredAt(), slice));
+        List<Outcome> outcomes = outcomesBefore(sameClient, asOf);
+        Timeline times = Timeline.of(outcomes, Outcome::at);
+        int[] runEndingAt = new int[outcomes.size()];
+        for (int i = 0; i < runEndingAt.length; i++) {
+            runEndingAt[i] = outcomes.get(i).failed() ? (i == 0 ? 0 : runEndingAt[i - 1]) + 1 : 0;
+        }
+        Map<Long, Integer> out = new LinkedHashMap<>();
+        for (SilverOperation op : sameClient) {
+            if (!op.isExampleAsOf(asOf)) {
+                continue;
             }
+            Instant t = op.triggeredAt();
+            int from = times.firstNotBefore(t.minus(FAILURE_WINDOW));
+            int to = times.firstNotBefore(t);
+            int run;
+            if (Timeline.holds(op.outcomeAt(), t.minus(FAILURE_WINDOW), t)) {
+                // Its own outcome (final before its trigger, within the clocks' skew) is in the window: leaving it out
+                // changes the run, so this rare case walks the window as the per-example rule does.
+                run = consecutiveFailures1h(op.operationId(), t, outcomes.subList(from, to));
+            } else {
+                run = to == from ? 0 : Math.min(runEndingAt[to - 1], to - from);
+            }
+            out.put(op.operationId(), run);
         }
         return out;
+    }
+
+    /** The EXECUTED/FAILED outcomes final before {@code asOf}, in (time, operation id) order. */
+    static List<Outcome> outcomesBefore(Collection<SilverOperation> history, Instant asOf) {
+        return history.stream()
+                .filter(op -> op.outcomeAt() != null && op.outcomeAt().isBefore(asOf))
+                .map(op -> new Outcome(op.operationId(), op.outcomeAt(), SilverStatus.FAILED.equals(op.status())))
+                .sorted(Comparator.comparing(Outcome::at).thenComparingLong(Outcome::operationId))
+                .toList();
+    }
+
+    /**
+     * One symbol's positive trigger prices (of operations triggered before as-of) in (time, operation id) order,
+     * with the log return from each price's predecessor. A stop's own price is at its trigger time, so it is never
+     * in the window before it.
+     */
+    record PriceSeries(Timeline times, double[] prices, double[] logReturns) {
+        static PriceSeries of(Collection<SilverOperation> sameSymbol, Instant asOf) {
+            List<PricePoint> points = sameSymbol.stream()
+                    .filter(op -> op.triggeredAt() != null && op.triggerPrice() != null && op.triggeredAt().isBefore(asOf)
+                            && op.triggerPrice().signum() > 0)
+                    .map(op -> new PricePoint(op.operationId(), op.triggeredAt(), op.triggerPrice()))
+                    .sorted(Comparator.comparing(PricePoint::at).thenComparingLong(PricePoint::operationId))
+                    .toList();
+            double[] prices = new double[points.size()];
+            double[] returns = new double[points.size()];
+            for (int i = 0; i < prices.length; i++) {
+                prices[i] = points.get(i).price().doubleValue();
+                returns[i] = i == 0 ? Double.NaN : Math.log(prices[i] / prices[i - 1]);
+            }
+            return new PriceSeries(Timeline.of(points, PricePoint::at), prices, returns);
+        }
+
+        /** Index of the first price of the window [{@code at} - {@code window}, {@code at}), and the index after its last. */
+        int[] window(Instant at, Duration window) {
+            return new int[] {times.firstNotBefore(at.minus(window)), times.firstNotBefore(at)};
+        }
+
+        /** {@link #volatility15m(long, Instant, List)}'s sums, in its order, over the window's slice of the returns. */
+        Double volatility(Instant triggeredAt) {
+            int[] w = window(triggeredAt, VOLATILITY_WINDOW);
+            int count = w[1] - w[0];
+            if (count < MIN_PRICES_FOR_VOLATILITY) {
+                return null;
+            }
+            int n = count - 1;
+            double mean = 0;
+            for (int i = w[0] + 1; i < w[1]; i++) {
+                mean += logReturns[i];
+            }
+            mean /= n;
+            double squares = 0;
+            for (int i = w[0] + 1; i < w[1]; i++) {
+                squares += (logReturns[i] - mean) * (logReturns[i] - mean);
+            }
+            return Math.sqrt(squares / (n - 1));
+        }
+    }
+
+    /** Sorted event times, searched by binary search. */
+    record Timeline(Instant[] sorted) {
+        static <E> Timeline of(List<E> sortedEvents, Function<E, Instant> timeOf) {
+            return new Timeline(sortedEvents.stream().map(timeOf).toArray(Instant[]::new));
+        }
+
+        /** Index of the first time not before {@code at} (the size when every time is before it). */
+        int firstNotBefore(Instant at) {
+            int lo = 0;
+            int hi = sorted.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sorted[mid].isBefore(at)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        /** Whether {@code at} is in [{@code from}, {@code to}). */
+        static boolean holds(Instant at, Instant from, Instant to) {
+            return at != null && !at.isBefore(from) && at.isBefore(to);
+        }
     }
 
     /**
@@ -133,17 +220,5 @@ public final class WindowFeatures {
             run++;
         }
         return run;
-    }
-
-    /** Index of the first time not before {@code at}. */
-    private static int lowerBound(List<Instant> sortedTimes, Instant at) {
-        int index = Collections.binarySearch(sortedTimes, at);
-        if (index < 0) {
-            return -index - 1;
-        }
-        while (index > 0 && sortedTimes.get(index - 1).equals(at)) {
-            index--;
-        }
-        return index;
     }
 }

@@ -1,7 +1,10 @@
 package io.deepstorage.silver;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.split;
 
@@ -27,13 +30,13 @@ import io.deepstorage.spark.JobLauncher;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapGroupsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -99,11 +102,14 @@ public final class SilverJob {
     static JobReport.Builder fullRebuild(SilverConfig config, SparkSession spark, LakeFiles files, String bronzeUri,
                                         String silverUri, String quarantineUri) {
         JobReport.Builder summary = JobReport.start(NAME).put("mode", "full");
-        Dataset<Row> bronze = readBronze(spark, bronzeUri).persist();
+        Dataset<Row> bronze = readBronze(spark, bronzeUri);
+        // Bronze is read twice rather than cached: once for two columns here, once for the fold. Building Spark's
+        // in-memory cache of every bronze column cost more than both reads.
+        Row totals = bronze.agg(count(lit(1)), countDistinct(col("event_id")), min("occurred_at")).first();
         Dataset<Row> checked = foldOperations(bronze, config.tolerances()).persist();
         try {
-            long rowsIn = bronze.count();
-            long distinctEvents = bronze.select("event_id").distinct().count();
+            long rowsIn = totals.getLong(0);
+            long distinctEvents = totals.getLong(1);
             long operations = checked.count();
             Map<String, Long> brokenByRule = new TreeMap<>();
             for (Row r : checked.filter(col("broken_rules").isNotNull())
@@ -114,7 +120,7 @@ public final class SilverJob {
             Dataset<Row> quarantined = checked.filter(col("broken_rules").isNotNull());
             ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(
                     checked.filter(col("broken_rules").isNull()).drop("broken_rules"), silverUri, PARTITION_COLUMNS);
-            Instant earliestEvent = bronze.agg(min("occurred_at")).first().getAs(0);
+            Instant earliestEvent = totals.getAs(2);
             LocalDate recomputedFrom = earliestEvent.atOffset(ZoneOffset.UTC).toLocalDate();
             // A row fixed by a later event leaves the quarantine; dates older than bronze (past its retention) stay.
             long quarantinedRows = quarantined.count();
@@ -135,7 +141,6 @@ public final class SilverJob {
                     .put("bytes_written", written.bytes());
         } finally {
             checked.unpersist();
-            bronze.unpersist();
         }
     }
 
@@ -170,10 +175,15 @@ public final class SilverJob {
                 .parquet(LakeLayout.partGlob(bronzeUri, BRONZE_PARTITION_DEPTH));
     }
 
-    /** One row per operation_id with the rules it broke; the fold and the rules are the pure {@link OperationFold}, {@link SilverRules}. */
+    /**
+     * One row per operation_id with the rules it broke; the fold and the rules are the pure {@link OperationFold},
+     * {@link SilverRules}. Only the columns the fold reads are shuffled, grouped on the column itself (no key
+     * function that would deserialise every row before the shuffle).
+     */
     static Dataset<Row> foldOperations(Dataset<Row> bronze, SilverRules.Tolerances tolerances) {
-        return bronze
-                .groupByKey((MapFunction<Row, Long>) row -> row.<Long>getAs("operation_id"), Encoders.LONG())
+        Dataset<Row> foldColumns = bronze.select(BronzeRows.COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+        return foldColumns
+                .groupBy(col("operation_id")).as(Encoders.LONG(), Encoders.row(foldColumns.schema()))
                 .mapGroups((MapGroupsFunction<Long, Row, Row>) (operationId, rows) -> toCheckedRow(rows, tolerances),
                         Encoders.row(CHECKED_ROW));
     }

@@ -26,36 +26,35 @@ public final class ParquetSink {
      * Replaces exactly the partitions present in {@code rows} and leaves every other partition alone, so a re-run
      * over the same input changes nothing. On s3a the partitioned committer (conflict-mode=replace) does the
      * replacing and Spark appends; on file: Spark's dynamic partition overwrite does it (see {@link LakeSpark}).
+     * {@code rows} is computed twice (its rows per partition, then the write) and not cached here: pass rows that
+     * are cheap to compute again (cached, checkpointed or read from files), since building another in-memory copy of
+     * a large table costs more than reading the copy the caller already has.
      */
     public WriteResult writePartitioned(Dataset<Row> rows, String tableUri, List<String> partitionColumns) {
-        Dataset<Row> cached = rows.persist();
-        try {
-            long count = cached.count();
-            Column[] keys = partitionColumns.stream().map(functions::col).toArray(Column[]::new);
-            TreeSet<String> partitions = new TreeSet<>();
-            for (Row key : cached.select(keys).distinct().collectAsList()) {
-                StringBuilder dir = new StringBuilder();
-                for (int i = 0; i < partitionColumns.size(); i++) {
-                    dir.append(i == 0 ? "" : "/").append(partitionColumns.get(i)).append('=').append(key.get(i));
-                }
-                partitions.add(dir.toString());
+        Column[] keys = partitionColumns.stream().map(functions::col).toArray(Column[]::new);
+        long count = 0;
+        TreeSet<String> partitions = new TreeSet<>();
+        for (Row key : rows.groupBy(keys).count().collectAsList()) {
+            StringBuilder dir = new StringBuilder();
+            for (int i = 0; i < partitionColumns.size(); i++) {
+                dir.append(i == 0 ? "" : "/").append(partitionColumns.get(i)).append('=').append(key.get(i));
             }
-            SaveMode mode = tableUri.startsWith("s3a:") ? SaveMode.Append : SaveMode.Overwrite;
-            // One task per partition value: one file per partition instead of one per (task, partition).
-            cached.repartition(keys).write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new)).parquet(tableUri);
-            LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
-            long fileCount = 0;
-            long bytes = 0;
-            for (String partition : partitions) {
-                for (LakeLayout.Entry f : files.committedParts(tableUri + "/" + partition)) {
-                    fileCount++;
-                    bytes += f.size();
-                }
-            }
-            return new WriteResult(count, List.copyOf(partitions), fileCount, bytes);
-        } finally {
-            cached.unpersist();
+            partitions.add(dir.toString());
+            count += key.getLong(partitionColumns.size());
         }
+        SaveMode mode = tableUri.startsWith("s3a:") ? SaveMode.Append : SaveMode.Overwrite;
+        // One task per partition value: one file per partition instead of one per (task, partition).
+        rows.repartition(keys).write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new)).parquet(tableUri);
+        LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
+        long fileCount = 0;
+        long bytes = 0;
+        for (String partition : partitions) {
+            for (LakeLayout.Entry f : files.committedParts(tableUri + "/" + partition)) {
+                fileCount++;
+                bytes += f.size();
+            }
+        }
+        return new WriteResult(count, List.copyOf(partitions), fileCount, bytes);
     }
 
     /**
@@ -63,14 +62,11 @@ public final class ParquetSink {
      * tables written this way (training sets) are small, and one file in row order reads back the same everywhere.
      */
     public WriteResult writeWhole(Dataset<Row> rows, String uri) {
-        Dataset<Row> cached = rows.persist();
-        try {
-            long count = cached.count();
-            cached.coalesce(1).write().mode(SaveMode.Overwrite).parquet(uri);
-            List<LakeLayout.Entry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
-            return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeLayout.Entry::size).sum());
-        } finally {
-            cached.unpersist();
-        }
+        // Not cached: the rows are computed twice (count, write) from what the caller holds (the gold examples are
+        // cached), which is cheaper than building another in-memory copy for one write.
+        long count = rows.count();
+        rows.coalesce(1).write().mode(SaveMode.Overwrite).parquet(uri);
+        List<LakeLayout.Entry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
+        return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeLayout.Entry::size).sum());
     }
 }
