@@ -37,7 +37,7 @@ public final class SlippageFeatures {
         Map<Long, Double> out = new LinkedHashMap<>();
         for (SilverOperation op : sameSymbol) {
             if (op.isExampleAsOf(asOf)) {
-                int[] w = prices.window(op.triggeredAt(), PRICE_WINDOW);
+                int[] w = prices.times().window(op.triggeredAt(), PRICE_WINDOW);
                 out.put(op.operationId(), op.triggerPrice() == null || w[1] == w[0] ? null
                         : (op.triggerPrice().doubleValue() / prices.prices()[w[0]] - 1) * 100.0);
             }
@@ -80,12 +80,10 @@ public final class SlippageFeatures {
             if (!op.isExampleAsOf(asOf)) {
                 continue;
             }
-            Instant from = op.triggeredAt().minus(CLIENT_WINDOW);
-            int first = times.firstNotBefore(from);
-            int end = times.firstNotBefore(op.triggeredAt());
-            BigDecimal sum = sumBefore[end].subtract(sumBefore[first]);
-            int count = end - first;
-            if (isFillBefore(op, asOf) && WindowFeatures.Timeline.holds(op.executedAt(), from, op.triggeredAt())) {
+            int[] w = times.window(op.triggeredAt(), CLIENT_WINDOW);
+            BigDecimal sum = sumBefore[w[1]].subtract(sumBefore[w[0]]);
+            int count = w[1] - w[0];
+            if (isFillBefore(op, asOf) && WindowFeatures.Timeline.holds(op.executedAt(), op.triggeredAt().minus(CLIENT_WINDOW), op.triggeredAt())) {
                 sum = sum.subtract(op.slippagePct()); // its own fill, final before its trigger within the clocks' skew
                 count--;
             }
@@ -111,12 +109,10 @@ public final class SlippageFeatures {
             if (!op.isExampleAsOf(asOf)) {
                 continue;
             }
-            Instant from = op.triggeredAt().minus(CLIENT_WINDOW);
-            int first = times.firstNotBefore(from);
-            int end = times.firstNotBefore(op.triggeredAt());
-            int others = end - first;
-            int failed = failedBefore[end] - failedBefore[first];
-            if (WindowFeatures.Timeline.holds(op.outcomeAt(), from, op.triggeredAt())) {
+            int[] w = times.window(op.triggeredAt(), CLIENT_WINDOW);
+            int others = w[1] - w[0];
+            int failed = failedBefore[w[1]] - failedBefore[w[0]];
+            if (WindowFeatures.Timeline.holds(op.outcomeAt(), op.triggeredAt().minus(CLIENT_WINDOW), op.triggeredAt())) {
                 others--; // its own outcome, final before its trigger within the clocks' skew
                 failed -= SilverStatus.FAILED.equals(op.status()) ? 1 : 0;
             }

@@ -69,8 +69,9 @@ public final class WindowFeatures {
                 continue;
             }
             Instant t = op.triggeredAt();
-            int from = times.firstNotBefore(t.minus(FAILURE_WINDOW));
-            int to = times.firstNotBefore(t);
+            int[] w = times.window(t, FAILURE_WINDOW);
+            int from = w[0];
+            int to = w[1];
             int run;
             if (Timeline.holds(op.outcomeAt(), t.minus(FAILURE_WINDOW), t)) {
                 // Its own outcome (final before its trigger, within the clocks' skew) is in the window: leaving it out
@@ -115,14 +116,9 @@ public final class WindowFeatures {
             return new PriceSeries(Timeline.of(points, PricePoint::at), prices, returns);
         }
 
-        /** Index of the first price of the window [{@code at} - {@code window}, {@code at}), and the index after its last. */
-        int[] window(Instant at, Duration window) {
-            return new int[] {times.firstNotBefore(at.minus(window)), times.firstNotBefore(at)};
-        }
-
         /** {@link #volatility15m(long, Instant, List)}'s sums, in its order, over the window's slice of the returns. */
         Double volatility(Instant triggeredAt) {
-            int[] w = window(triggeredAt, VOLATILITY_WINDOW);
+            int[] w = times.window(triggeredAt, VOLATILITY_WINDOW);
             int count = w[1] - w[0];
             if (count < MIN_PRICES_FOR_VOLATILITY) {
                 return null;
@@ -160,6 +156,11 @@ public final class WindowFeatures {
                 }
             }
             return lo;
+        }
+
+        /** Index of the first time in the window [{@code at} - {@code width}, {@code at}), and the index after its last. */
+        int[] window(Instant at, Duration width) {
+            return new int[] {firstNotBefore(at.minus(width)), firstNotBefore(at)};
         }
 
         /** Whether {@code at} is in [{@code from}, {@code to}). */
