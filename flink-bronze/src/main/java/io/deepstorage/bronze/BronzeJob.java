@@ -72,7 +72,8 @@ public final class BronzeJob {
         return new BronzeJob(settings, outboxSource(settings),
                 CountedFileSink.of(BronzeSinks.events(settings.lakeUri()), "events"),
                 CountedFileSink.of(BronzeSinks.deadLetters(settings.lakeUri()), "dead_letters"),
-                new ReplicationSlotGuard(settings.database(), settings.slotName, settings.heartbeatInterval, maxInactive),
+                new ReplicationSlotGuard(settings.database(), settings.slotName, settings.heartbeatInterval, maxInactive,
+                        ReplicationSlotGuard.RECONNECT_GRACE),
                 null);
     }
 

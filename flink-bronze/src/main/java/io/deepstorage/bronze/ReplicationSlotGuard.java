@@ -29,9 +29,11 @@ import io.deepstorage.cli.Database;
  * killed, a network cut): the stream task ends, the reader drops the stream split as if it were finished, and the
  * job runs on reading nothing; worse, every checkpoint taken from then on holds no stream split, so a restore from it
  * reads nothing either. So once this attempt has seen its slot streaming, (1) a checkpoint is declined while the
- * slot has no walsender (checked when the checkpoint reaches this operator, after the source has taken its part),
- * and (2) a slot without a walsender for longer than {@code maxInactive} fails the task: Flink restores the last
- * checkpoint taken while the source still read.</li>
+ * slot has no walsender for longer than {@code reconnectGrace} (Debezium itself drops and reopens its replication
+ * connection once, right after its WAL position search on every start and restore, so a walsender missing for a
+ * moment is expected; chained into the source's task, the check runs in the same synchronous step as the source's
+ * snapshot, so no split can be dropped between them), and (2) a slot without a walsender for longer than
+ * {@code maxInactive} fails the task: Flink restores the last checkpoint taken while the source still read.</li>
  * <li><b>WAL retained</b>: gauges {@code slotRetainedWalBytes} (current WAL − restart_lsn),
  * {@code slotUnconfirmedWalBytes} (current WAL − confirmed_flush_lsn) and {@code slotStreaming} in the bronze metric
  * group ({@link BronzeMetrics}), and a log line a minute.</li>
@@ -41,11 +43,14 @@ public class ReplicationSlotGuard extends AbstractStreamOperator<OutboxChange>
         implements OneInputStreamOperator<OutboxChange, OutboxChange> {
     private static final long serialVersionUID = 1L;
     public static final String HEARTBEAT_PREFIX = "deep_storage_heartbeat";
+    /** How long a checkpoint waits for a missing walsender to come back (Debezium's reconnect after its search). */
+    public static final Duration RECONNECT_GRACE = Duration.ofSeconds(10);
 
     private final Database database;
     private final String slotName;
     private final Duration interval;
     private final Duration maxInactive;
+    private final Duration reconnectGrace;
 
     private transient Connection connection;
     private transient boolean canEmitMessages;
@@ -56,11 +61,13 @@ public class ReplicationSlotGuard extends AbstractStreamOperator<OutboxChange>
     private transient volatile long unconfirmedBytes = -1;
     private transient volatile int streaming;
 
-    public ReplicationSlotGuard(Database database, String slotName, Duration interval, Duration maxInactive) {
+    public ReplicationSlotGuard(Database database, String slotName, Duration interval, Duration maxInactive,
+                                Duration reconnectGrace) {
         this.database = database;
         this.slotName = slotName;
         this.interval = interval;
         this.maxInactive = maxInactive;
+        this.reconnectGrace = reconnectGrace;
         // A custom operator is a chain head by default: that put a network edge (serialising every change) between the
         // source and the rest of its chain. A pass-through belongs in the source's task.
         setChainingStrategy(ChainingStrategy.ALWAYS);
@@ -90,17 +97,28 @@ public class ReplicationSlotGuard extends AbstractStreamOperator<OutboxChange>
         if (getRuntimeContext().getIndexOfThisSubtask() != 0 || !streamedOnce) {
             return;
         }
-        boolean isStreaming;
-        try {
-            isStreaming = slotStreaming(connection());
-        } catch (SQLException e) {
-            closeConnection();
-            isStreaming = false; // the database is away: the source cannot be reading
-        }
-        if (!isStreaming) {
+        if (!slotStreamingWithin(reconnectGrace)) {
             throw new IllegalStateException("declining checkpoint " + context.getCheckpointId() + ": replication slot "
-                    + slotName + " has no walsender, so the CDC source is not reading and its state may have lost the"
-                    + " stream split");
+                    + slotName + " has had no walsender for " + reconnectGrace.toSeconds() + " s, so the CDC source is"
+                    + " not reading and its state may have lost the stream split");
+        }
+    }
+
+    /** Whether the slot has a streaming walsender now or gets one back within {@code grace}. */
+    private boolean slotStreamingWithin(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (true) {
+            try {
+                if (slotStreaming(connection())) {
+                    return true;
+                }
+            } catch (SQLException e) {
+                closeConnection(); // the database is away: the source cannot be reading
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(100);
         }
     }
 
