@@ -48,12 +48,14 @@ public final class Bench {
             OptionSpec.flag("jfr", null, "a flight recording of every bronze and replay JVM (stack samples every 10 ms), summarised per"
                     + " stage in the JSON's profiles; the .jfr files stay in the log folder"),
             OptionSpec.value("live-max-seconds", null, null, "how long the full-speed producer commits as fast as it can: 60 s (15 s with --quick)"),
-            OptionSpec.value("live-connections", null, "4", "connections of the full-speed producer, each committing 3-event transactions"));
+            OptionSpec.value("live-connections", null, "4", "connections of the full-speed producer, each committing 3-event transactions"),
+            OptionSpec.value("snapshot-chunk-sizes", null, null, "also bronze's backlog with each of these snapshot chunk sizes (comma-separated,"
+                    + " e.g. 20000,50000; fetch size as shipped), a row each beside the one with the settings as shipped"));
 
     /** What the options ask for, N already rounded down to whole operations of three rows. */
     record Options(Path out, long rows, int liveRate, int liveSeconds, String checkpointInterval, int profileEvery,
                    boolean lakeOnly, boolean replayOnly, List<Long> lakeSizes, boolean bronzeOnly, String bronzeHeap,
-                   boolean flightRecording, int liveMaxSeconds, int liveConnections) {
+                   boolean flightRecording, int liveMaxSeconds, int liveConnections, List<Integer> snapshotChunkSizes) {
         /** The options of {@code args}; a bad one throws a {@link SettingException} naming it. */
         static Options parse(String[] args) {
             CommandLine cli = CommandLine.parse(args, Map.of(), OPTIONS);
@@ -77,7 +79,25 @@ public final class Bench {
                     cli.optionalInteger("live-seconds", 1, 86_400).orElse(quick ? 15 : 30), cli.required("checkpoint-interval"),
                     cli.integer("profile", 0, 86_400), cli.bool("lake-only"), replayOnly, List.copyOf(lakeSizes), bronzeOnly, heap,
                     cli.bool("jfr"), cli.optionalInteger("live-max-seconds", 1, 86_400).orElse(quick ? 15 : 60),
-                    cli.integer("live-connections", 1, 64));
+                    cli.integer("live-connections", 1, 64), chunkSizes(cli.get("snapshot-chunk-sizes").orElse("")));
+        }
+
+        private static List<Integer> chunkSizes(String list) {
+            List<Integer> sizes = new ArrayList<>();
+            for (String size : list.split(",")) {
+                if (size.isBlank()) {
+                    continue;
+                }
+                try {
+                    sizes.add(Integer.parseInt(size.strip().replace("_", "")));
+                } catch (NumberFormatException e) {
+                    throw new SettingException("--snapshot-chunk-sizes must be whole numbers separated by commas, got '" + list + "'");
+                }
+                if (sizes.get(sizes.size() - 1) < 1) {
+                    throw new SettingException("--snapshot-chunk-sizes must be positive, got '" + list + "'");
+                }
+            }
+            return List.copyOf(sizes);
         }
     }
 
@@ -181,7 +201,7 @@ public final class Bench {
                 bronze.flightRecording = options.flightRecording();
                 // (2 backlog) = (5 ours), then (5 stock)
                 BronzeBench.Result ours = bronze.run(new BronzeBench.Settings("backlog-ours", "bench-backlog", "bench_backlog",
-                        checkpoint, 2, 100_000, 10_000, "initial"), null, 1500);
+                        checkpoint, 2, null, null, "initial"), null, 1500);
                 OutboxLoad.dropSlot(sql, "bench_backlog");
                 reportBronze(ours);
                 double oursRate = Stats.rate(ours.committedRows(), ours.slotToDoneSeconds());
@@ -192,6 +212,14 @@ public final class Bench {
                 }
                 bronzeRow("2 bronze", "backlog (initial snapshot)", ours, limit);
                 memoryRow("bronze backlog (ours)", ours, options.bronzeHeap());
+                for (int size : options.snapshotChunkSizes()) {
+                    BronzeBench.Result sized = bronze.run(new BronzeBench.Settings("backlog-chunk-" + size, "bench-chunk-" + size,
+                            "bench_chunk_" + size, checkpoint, 2, size, null, "initial"), null, 1500);
+                    OutboxLoad.dropSlot(sql, "bench_chunk_" + size);
+                    reportBronze(sized);
+                    bronzeRow("2 bronze", "backlog, snapshot chunk " + size + " (fetch as shipped)", sized, limit);
+                    memoryRow("bronze backlog, chunk " + size, sized, options.bronzeHeap());
+                }
                 if (options.bronzeOnly()) {
                     notes.add("--bronze-only: sections 4, 5 and 6 not measured in this run (skipped on request).");
                 } else {
@@ -199,7 +227,7 @@ public final class Bench {
                             checkpoint, 2, 8096, 1024, "initial"), null, 1500);
                     OutboxLoad.dropSlot(sql, "bench_stock");
                     reportBronze(stock);
-                    bronzeRow("5 backfill", "snapshot chunk 100000 / fetch 10000 (ours)", ours, limit);
+                    bronzeRow("5 backfill", "snapshot chunk and fetch as shipped (ours)", ours, limit);
                     bronzeRow("5 backfill", "snapshot chunk 8096 / fetch 1024 (stock)", stock, limit);
                     memoryRow("bronze backlog (stock)", stock, options.bronzeHeap());
 
@@ -213,7 +241,7 @@ public final class Bench {
                 int txPerTick = Math.max(1, Math.round(liveRate / 10f / 3f));
                 int seconds = liveSeconds;
                 BronzeBench.Result live = bronze.run(new BronzeBench.Settings("live", "bench-live", "bench_live", checkpoint, 2,
-                        100_000, 10_000, "latest"), () -> {
+                        null, null, "latest"), () -> {
                     say("live     bronze is streaming (--startup latest, warm-up rows committed); producing %,d rows/s for %d s", txPerTick * 30, seconds);
                     offered[0] = produce(pg, txPerTick, seconds, offered);
                 }, 1500);
@@ -352,7 +380,7 @@ public final class Bench {
         int seconds = options.liveMaxSeconds();
         long[] produced = new long[2];
         BronzeBench.Result r = bronze.run(new BronzeBench.Settings("live-max", "bench-live-max", "bench_live_max", checkpoint, 2,
-                100_000, 10_000, "latest"), () -> {
+                null, null, "latest"), () -> {
             say("live     bronze is streaming; %d connections commit 3-event transactions as fast as they can for %d s", connections, seconds);
             produceFlatOut(pg, connections, seconds, produced);
         }, 1800);

@@ -25,8 +25,9 @@ import io.deepstorage.schemas.LakeLayout;
  * DuckDB, and their commit time taken as the file's mtime in the S3 server's filesystem backend.
  */
 final class BronzeBench {
+    /** {@code chunkSize}, {@code fetchSize}: null for the job's defaults (the settings as shipped). */
     record Settings(String label, String bucket, String slot, String checkpointInterval, int parallelism,
-                    int chunkSize, int fetchSize, String startup) {}
+                    Integer chunkSize, Integer fetchSize, String startup) {}
 
     /** Rows committed (and waited for in committed files) before a live run's timed traffic, so the job is streaming. */
     static final long WARMUP_ROWS = 300;
@@ -74,8 +75,13 @@ final class BronzeBench {
                 "--pg-database", pg.database(), "--pg-user", pg.user(), "--bucket", st.bucket(), "--s3-endpoint", s3.endpoint(),
                 "--checkpoint-interval", st.checkpointInterval(), "--heartbeat-interval", "1s", "--slot-name", st.slot(),
                 "--parallelism", String.valueOf(st.parallelism()),
-                "--snapshot-chunk-size", String.valueOf(st.chunkSize()), "--snapshot-fetch-size", String.valueOf(st.fetchSize()),
                 "--startup", st.startup(), "--rounds", live != null ? "2" : "1", "--timeout", timeoutSeconds + "s"));
+        if (st.chunkSize() != null) {
+            args.addAll(List.of("--snapshot-chunk-size", String.valueOf(st.chunkSize())));
+        }
+        if (st.fetchSize() != null) {
+            args.addAll(List.of("--snapshot-fetch-size", String.valueOf(st.fetchSize())));
+        }
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
         env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());

@@ -41,7 +41,7 @@ public final class BronzeSettings implements Serializable {
             SLOT_NAME,
             OptionSpec.value("publication", "BRONZE_PUBLICATION", "deep_storage_bronze", "pre-created publication FOR TABLE stop_events"),
             OptionSpec.value("startup", "BRONZE_STARTUP", "initial", "initial (snapshot, then stream) or latest (stream only)"),
-            OptionSpec.value("snapshot-chunk-size", "BRONZE_SNAPSHOT_CHUNK_SIZE", "100000", "rows per snapshot chunk"),
+            OptionSpec.value("snapshot-chunk-size", "BRONZE_SNAPSHOT_CHUNK_SIZE", "25000", "rows per snapshot chunk (a chunk is held in memory until its backfill ends; the fastest at -Xmx1g, docs/benchmarks.md)"),
             OptionSpec.value("snapshot-fetch-size", "BRONZE_SNAPSHOT_FETCH_SIZE", "10000", "rows per snapshot fetch"),
             OptionSpec.value("heartbeat-interval", "BRONZE_HEARTBEAT_INTERVAL", "30s", "heartbeat that moves the slot on while the outbox is quiet, so PostgreSQL can recycle WAL"),
             OptionSpec.value("checkpoint-interval", "BRONZE_CHECKPOINT_INTERVAL", "30s", "exactly-once checkpoint interval; bronze files appear at each checkpoint"),
