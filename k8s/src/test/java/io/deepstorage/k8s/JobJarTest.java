@@ -34,11 +34,20 @@ class JobJarTest {
   @Test
   void the_bronze_job_jar_carries_our_wal_position_locator_instead_of_debeziums() throws Exception {
     // FLINK-39265: Debezium 1.9.8's copy can lose the first change after a restore; ours replaces it in the jar.
-    String locator = "io/debezium/connector/postgresql/connection/WalPositionLocator.class";
-    byte[] ours = Files.readAllBytes(Repo.ROOT.resolve("flink-bronze/target/classes").resolve(locator));
+    assertTheJarCarriesOurCopyOnly("io/debezium/connector/postgresql/connection/WalPositionLocator.class");
+  }
+
+  @Test
+  void the_bronze_job_jar_carries_our_snapshot_fetch_context_instead_of_flink_cdcs() throws Exception {
+    // Flink CDC's formatMessageTimestamp rebuilds and re-validates every snapshot record; ours keeps the envelope.
+    assertTheJarCarriesOurCopyOnly("org/apache/flink/cdc/connectors/base/source/reader/external/JdbcSourceFetchTaskContext.class");
+  }
+
+  private static void assertTheJarCarriesOurCopyOnly(String entry) throws Exception {
+    byte[] ours = Files.readAllBytes(Repo.ROOT.resolve("flink-bronze/target/classes").resolve(entry));
     try (ZipFile zip = new ZipFile(jobJar().toFile())) {
-      assertThat(zip.stream().filter(e -> e.getName().equals(locator)).count()).isEqualTo(1);
-      assertThat(zip.getInputStream(zip.getEntry(locator)).readAllBytes()).isEqualTo(ours);
+      assertThat(zip.stream().filter(e -> e.getName().equals(entry)).count()).isEqualTo(1);
+      assertThat(zip.getInputStream(zip.getEntry(entry)).readAllBytes()).isEqualTo(ours);
     }
   }
 
