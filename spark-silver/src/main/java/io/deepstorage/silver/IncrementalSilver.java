@@ -20,6 +20,7 @@ import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
+import io.deepstorage.spark.StepTimes;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,6 +50,7 @@ final class IncrementalSilver {
             return new Outcome(summary.put(JobReport.ROWS_IN, 0L).put(JobReport.ROWS_OUT, 0L)
                     .put(JobReport.FILES_WRITTEN, 0L).put("unchanged", true), false);
         }
+        StepTimes steps = new StepTimes();
         Dataset<Row> newEvents = spark.read().option("basePath", bronzeUri).parquet(fresh.toArray(String[]::new));
         Dataset<Row> touched = newEvents.select("operation_id").distinct().persist();
         List<Dataset<Row>> cached = new ArrayList<>(List.of(touched));
@@ -59,6 +61,7 @@ final class IncrementalSilver {
             Set<LocalDate> dates = new TreeSet<>();
             newEvents.select("occurred_at").distinct().collectAsList()
                     .forEach(r -> dates.add(r.<Instant>getAs(0).atOffset(ZoneOffset.UTC).toLocalDate()));
+            steps.lap("read_new_events");
             long untouchedOperations = 0;
             if (files.exists(silverUri)) {
                 Dataset<Row> silverIndex = readTable(spark, silverUri).select("operation_id", "client_id", "date", "first_event_at", "last_event_at");
@@ -69,6 +72,7 @@ final class IncrementalSilver {
                 }
                 untouchedOperations += silverIndex.count() - before.size();
             }
+            steps.lap("silver_index");
             Dataset<Row> quarantineBefore = null;
             if (files.exists(quarantineUri)) {
                 quarantineBefore = readTable(spark, quarantineUri).localCheckpoint();
@@ -79,6 +83,7 @@ final class IncrementalSilver {
                 }
                 untouchedOperations += quarantineBefore.count() - before.size();
             }
+            steps.lap("quarantine_index");
             Set<String> bronzeDates = new TreeSet<>();
             for (LakeLayout.Entry part : bronzeParts) {
                 Matcher m = DATE.matcher(part.path());
@@ -92,10 +97,13 @@ final class IncrementalSilver {
             events = events.persist();
             cached.add(events);
             long eventsRead = events.count();
-            long distinctEvents = events.select("event_id").distinct().count();
+            steps.lap("read_touched_events");
             Dataset<Row> checked = SilverJob.foldOperations(events, config.tolerances()).persist();
             cached.add(checked);
-            long operations = checked.count();
+            SilverJob.FoldTotals totals = SilverJob.FoldTotals.of(checked);
+            long distinctEvents = totals.distinctEvents();
+            long operations = totals.operations();
+            steps.lap("fold");
             // The quarantine after this run: the touched operations' rows replaced, the others kept.
             Dataset<Row> quarantine = checked.filter(col("broken_rules").isNotNull()).select(SilverJob.quarantineColumns());
             if (quarantineBefore != null) {
@@ -110,6 +118,7 @@ final class IncrementalSilver {
                 brokenByRule.put(r.getString(0), r.getLong(1));
             }
             SilverRules.check(brokenByRule, untouchedOperations + operations, config.maxRuleShare());
+            steps.lap("quarantine_and_rules");
             Dataset<Row> good = checked.filter(col("broken_rules").isNull()).drop("broken_rules");
             for (Row r : good.select("client_id", "date").distinct().collectAsList()) {
                 partitions.add("client_id=" + r.getLong(0) + "/date=" + r.getAs(1));
@@ -125,11 +134,14 @@ final class IncrementalSilver {
             }
             // Materialised before the write replaces the partitions it was read from.
             rewritten = rewritten.localCheckpoint();
+            steps.lap("partitions_to_rewrite");
             ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(rewritten, silverUri, SilverJob.PARTITION_COLUMNS);
             List<String> emptied = partitions.stream().filter(p -> !written.partitions().contains(p)).toList();
             emptied.forEach(p -> files.delete(silverUri + "/" + p));
+            steps.lap("write_silver");
 
             SilverJob.replaceQuarantine(spark, files, quarantineUri, quarantine, quarantined, null);
+            steps.lap("write_quarantine");
             brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
             return new Outcome(summary
                     .put(JobReport.ROWS_IN, newRows)
@@ -143,7 +155,8 @@ final class IncrementalSilver {
                     .put("partitions", (long) written.partitions().size())
                     .put("stale_partitions_removed", (long) emptied.size())
                     .put(JobReport.FILES_WRITTEN, written.files())
-                    .put("bytes_written", written.bytes()), true);
+                    .put("bytes_written", written.bytes())
+                    .put("step_seconds", steps.toMap()), true);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
