@@ -302,6 +302,7 @@ public final class Bench {
                     memoryRow("silver incremental +" + inc.newEvents() + " on " + label, inc.silver().peakRss(), inc.silver().peakHeap(),
                             JobCommand.SILVER.heap);
                     say("lake     silver incremental after %,d new events: %.1f s", inc.newEvents(), inc.silver().wallSeconds());
+                    profiles.put("silver incremental +" + inc.newEvents() + " on " + label + " step seconds", incSummary.values().get("step_seconds"));
                 }
                 row("4 gold", "Spark local[2], on that silver", r.operations(), r.gold().wallSeconds(),
                         Stats.rate(r.operations(), r.gold().wallSeconds()), Double.NaN,
@@ -314,6 +315,8 @@ public final class Bench {
                 profiles.put("silver " + label + " thread CPU s", top(r.silver().cpu(), 8));
                 profiles.put("silver " + label + " total CPU s / wall s", r.silver().cpuSeconds() + " / " + Math.round(r.silver().wallSeconds() * 10) / 10.0);
                 profiles.put("gold " + label + " thread CPU s", top(r.gold().cpu(), 5));
+                profiles.put("silver " + label + " step seconds", silverSummary.values().get("step_seconds"));
+                profiles.put("gold " + label + " step seconds", goldSummary.values().get("step_seconds"));
             }
             if (lakeSizes.size() == 1 && !replayOnly) {
                 notes.add("silver/gold/DuckDB on 10M events: not measured in this run (needs --full; it does not fit the 15-minute budget on 2 cores).");
@@ -490,9 +493,13 @@ public final class Bench {
 
     private void bronzeRow(String section, String label, BronzeBench.Result r, double limit) {
         double rate = Stats.rate(r.committedRows(), r.slotToDoneSeconds());
+        List<BronzeBench.Part> parts = r.parts().stream().sorted(java.util.Comparator.comparingLong(BronzeBench.Part::mtimeMicros)).toList();
+        double laterHalf = Stats.laterHalfRate(parts.stream().mapToLong(BronzeBench.Part::mtimeMicros).toArray(),
+                parts.stream().mapToLong(BronzeBench.Part::rows).toArray());
         row(section, label, r.committedRows(), r.slotToDoneSeconds(), rate, rate / limit,
-                String.format("seconds = slot created → last part committed; from JVM start %.1f s (%s rows/s); GC pauses %.1f s (%.1f %% of"
-                        + " the JVM's wall), peak heap %s of -Xmx%s. %s", r.processStartToDoneSeconds(),
+                String.format("seconds = slot created → last part committed; the later half of the rows at %s rows/s (ratio %.2f: without"
+                        + " the first chunks, the first checkpoint and the JIT's warm-up); from JVM start %.1f s (%s rows/s); GC pauses %.1f s (%.1f %% of"
+                        + " the JVM's wall), peak heap %s of -Xmx%s. %s", Stats.num(laterHalf), laterHalf / limit, r.processStartToDoneSeconds(),
                         Stats.num(Stats.rate(r.committedRows(), r.processStartToDoneSeconds())), r.gcPauseSeconds(),
                         100 * r.gcPauseSeconds() / r.processStartToDoneSeconds(), Stats.mib(r.peakHeap()), options.bronzeHeap(), checks(r)));
     }

@@ -37,6 +37,25 @@ public final class Stats {
         return seconds > 0 ? rows / seconds : Double.NaN;
     }
 
+    /**
+     * Rows/s over the later half of a run: commits sorted by time ({@code micros[i]}, {@code rows[i]}); from the
+     * commit that takes the total past half to the last one, the rows committed after it. It leaves out what a
+     * run of a minute spends once (the first chunks and checkpoint, the JIT's warm-up). NaN with fewer than two
+     * commits after the half.
+     */
+    public static double laterHalfRate(long[] micros, long[] rows) {
+        long total = java.util.Arrays.stream(rows).sum();
+        long committed = 0;
+        for (int i = 0; i < rows.length; i++) {
+            committed += rows[i];
+            if (2 * committed >= total) {
+                double seconds = (micros[micros.length - 1] - micros[i]) / 1e6;
+                return i < rows.length - 1 ? rate(total - committed, seconds) : Double.NaN;
+            }
+        }
+        return Double.NaN;
+    }
+
     private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
     /**

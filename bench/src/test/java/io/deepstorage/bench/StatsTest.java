@@ -78,4 +78,13 @@ class StatsTest {
         assertThat(Stats.mib(-1)).isEqualTo("-");
         assertThat(Stats.mib(3L << 20)).isEqualTo("3 MiB");
     }
+
+    @Test
+    void theLaterHalfRateCountsTheRowsCommittedAfterTheCommitThatPassedHalfOverTheTimeSinceIt() {
+        // 10 rows at 0 s, 20 at 1 s (half passed), then 10 at 2 s and 20 at 4 s: 30 rows in 3 s.
+        assertThat(Stats.laterHalfRate(new long[] {0, 1_000_000, 2_000_000, 4_000_000}, new long[] {10, 20, 10, 20}))
+                .isEqualTo(10.0);
+        assertThat(Stats.laterHalfRate(new long[] {0, 1_000_000}, new long[] {10, 90})).isNaN();
+        assertThat(Stats.laterHalfRate(new long[] {}, new long[] {})).isNaN();
+    }
 }

@@ -24,6 +24,7 @@ import io.deepstorage.spark.JobLauncher;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
+import io.deepstorage.spark.StepTimes;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -78,6 +79,7 @@ public final class GoldJob {
 
     static JobReport.Builder build(GoldConfig config, LakeConfig lake, SparkSession spark) {
         JobReport.Builder report = JobReport.start(NAME).put("version", config.version()).put("as_of", config.asOf().toString());
+        StepTimes steps = new StepTimes();
         LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
         String silverUri = lake.resolve(LakeLayout.SILVER_STOP_EXECUTIONS);
 
@@ -90,13 +92,14 @@ public final class GoldJob {
             Dataset<Row> history = OtherOperationsFeatures.history(silver).persist();
             cached.add(history);
             report.put(JobReport.ROWS_IN, history.count());
+            steps.lap("read_silver");
             Dataset<Row> candidates = OtherOperationsFeatures.withFeatures(silver, history, config.asOf()).persist();
             cached.add(candidates);
             List<TrainingSet> toWrite = new ArrayList<>();
             for (GoldDataset dataset : DATASETS) {
                 Dataset<Row> examples = dataset.examples(candidates, config).persist();
                 cached.add(examples);
-                TrainingSet set = splitByTime(dataset, examples, config, silverUri, Target.of(lake, dataset.name(), config.version()));
+                TrainingSet set = splitByTime(dataset, examples, config, silverUri, Target.of(lake, dataset.name(), config.version()), steps);
                 report.put(set.key("examples"), set.examples())
                         .put(set.key("train_rows"), set.counts().trainRows()).put(set.key("test_rows"), set.counts().testRows())
                         .put(set.key("purged_rows"), set.counts().purgedRows()).put(set.key("cutoff"), set.cutoff().toString())
@@ -117,13 +120,15 @@ public final class GoldJob {
                 files.delete(set.target().manifestUri());
                 List<ParquetSink.WriteResult> written = writeTrainAndTest(spark, set);
                 commitManifest(files, set, config, silverUri, silverFiles);
+                steps.lap(set.dataset().name() + "_write");
                 rowsOut += written.stream().mapToLong(ParquetSink.WriteResult::rows).sum();
                 filesWritten += written.stream().mapToLong(ParquetSink.WriteResult::files).sum() + 1;
             }
             if (toWrite.isEmpty()) {
                 report.put("note", "v" + config.version() + " of every set already holds this content; nothing written");
             }
-            return report.put(JobReport.ROWS_OUT, rowsOut).put(JobReport.FILES_WRITTEN, filesWritten);
+            return report.put(JobReport.ROWS_OUT, rowsOut).put(JobReport.FILES_WRITTEN, filesWritten)
+                    .put("step_seconds", steps.toMap());
         } finally {
             cached.forEach(Dataset::unpersist);
         }
@@ -162,8 +167,11 @@ public final class GoldJob {
     // ---- transform
 
     /** The time split, its counts and gates (minimum rows, then the set's own), and the content hash of what would be written. */
-    static TrainingSet splitByTime(GoldDataset dataset, Dataset<Row> examples, GoldConfig config, String silverUri, Target target) {
+    static TrainingSet splitByTime(GoldDataset dataset, Dataset<Row> examples, GoldConfig config, String silverUri, Target target,
+                                   StepTimes steps) {
         List<Instant> triggers = examples.select("triggered_at").as(Encoders.INSTANT()).collectAsList();
+        // The first action on the set's cached examples: the feature passes and the join run here (for the first set).
+        steps.lap(dataset.name() + "_examples");
         if (triggers.isEmpty()) {
             throw new JobFailedException(dataset.name() + ": no examples (triggered operations with a final outcome before "
                     + config.asOf() + ") in " + silverUri);
@@ -177,7 +185,10 @@ public final class GoldJob {
                     dataset.name(), counts.trainRows(), counts.testRows(), config.minTrainRows(), config.minTestRows()));
         }
         dataset.gate(split, counts, config);
-        return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, contentHash(split, dataset));
+        steps.lap(dataset.name() + "_split_and_gates");
+        String contentHash = contentHash(split, dataset);
+        steps.lap(dataset.name() + "_content_hash");
+        return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, contentHash);
     }
 
     static SilverOperation toOperation(Row r) {
