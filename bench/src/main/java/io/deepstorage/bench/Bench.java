@@ -45,8 +45,8 @@ public final class Bench {
             OptionSpec.flag("replay-only", null, "only the decoding limit and the replay (sections 1 and 6), its ratio to the raw limit"),
             OptionSpec.flag("bronze-only", null, "only the decoding limit, bronze's backlog and both live cases with their latency (sections 1, 2, 3)"),
             OptionSpec.value("bronze-heap", null, "1g", "-Xmx of the bronze and replay JVMs"),
-            OptionSpec.flag("jfr", null, "a flight recording of every bronze and replay JVM (stack samples every 10 ms), summarised per"
-                    + " stage in the JSON's profiles; the .jfr files stay in the log folder"),
+            OptionSpec.flag("jfr", null, "a flight recording of every bronze, replay, silver and gold JVM (stack samples every 10 ms); bronze's and"
+                    + " the replay's summarised per stage in the JSON's profiles; the .jfr files stay in the log folder"),
             OptionSpec.value("live-max-seconds", null, null, "how long the full-speed producer commits as fast as it can: 60 s (15 s with --quick)"),
             OptionSpec.value("live-connections", null, "4", "connections of the full-speed producer, each committing 3-event transactions"),
             OptionSpec.value("snapshot-chunk-sizes", null, null, "also bronze's backlog with each of these snapshot chunk sizes (comma-separated,"
@@ -276,6 +276,7 @@ public final class Bench {
             }
             // (4) silver and gold against DuckDB
             LakeBench lake = new LakeBench(s3, home, logDir, duck);
+            lake.flightRecording = options.flightRecording();
             for (long events : lakeSizes) {
                 String label = events >= 9_000_000 ? "10m" : events >= 900_000 ? "1m" : (events / 1000) + "k";
                 say("lake     generating %,d bronze events ...", events);

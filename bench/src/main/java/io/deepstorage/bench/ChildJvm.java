@@ -66,13 +66,14 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * The JVM options of a flight recording (stack samples every 10 ms) whose chunks go to {@code repository}, 2 MB each:
-     * the jobs end with Runtime.halt, which skips JFR's dump at exit, so {@link JfrProfile#read} reads the finished
-     * chunks of the repository instead (all but the last couple of seconds).
+     * the bronze jobs end with Runtime.halt, which skips JFR's dump at exit, so {@link JfrProfile#read} reads the
+     * finished chunks of the repository instead (all but the last couple of seconds); a JVM that exits (silver, gold)
+     * clears its repository and dumps the whole recording into it as at-exit.jfr.
      */
     static List<String> flightRecording(Path repository) throws IOException {
         Files.createDirectories(repository);
         return List.of("-XX:FlightRecorderOptions=repository=" + repository + ",maxchunksize=2m",
-                "-XX:StartFlightRecording=name=bench,settings=profile");
+                "-XX:StartFlightRecording=name=bench,settings=profile,dumponexit=true,filename=" + repository.resolve("at-exit.jfr"));
     }
 
     long pid() { return job.pid(); }

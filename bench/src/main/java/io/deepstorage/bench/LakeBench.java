@@ -46,6 +46,8 @@ final class LakeBench {
     private final Path home;
     private final Path logDir;
     private final Connection duck;
+    /** Whether each Spark JVM keeps a flight recording (&lt;job&gt;.jfr-repository in the log folder). */
+    boolean flightRecording;
 
     LakeBench(EmbeddedS3 s3, Path home, Path logDir, Connection duck) {
         this.s3 = s3;
@@ -121,7 +123,8 @@ final class LakeBench {
         env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
         env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
         long t0 = System.nanoTime();
-        try (ChildJvm job = ChildJvm.start(name, home, command, args, env, logDir)) {
+        List<String> jvm = flightRecording ? ChildJvm.flightRecording(logDir.resolve(name + ".jfr-repository")) : List.of();
+        try (ChildJvm job = ChildJvm.start(name, home, command, jvm, args, env, logDir)) {
             JobReport summary = job.awaitReport(1800);
             int exit = job.awaitExit(120);
             double wall = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package io.deepstorage.gold;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,28 +9,54 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * sha-256 over the rows in a canonical order and encoding, so the same rows always give the same hash whatever
- * the partitioning or file layout. Each row is one line: the split, then every value in schema order.
+ * A fingerprint of a set of rows that does not depend on their order, so the executors hash their own rows in
+ * parallel and no sort is needed: the sha-256 of the row count and of the sum, modulo 2^256, of every row's own
+ * sha-256. A row is one canonical line: the split, then every value in schema order. The same rows always give the
+ * same hash whatever the partitioning or file layout.
  */
-public final class ContentHash {
-    private final MessageDigest digest;
+public final class ContentHash implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    /** What the manifest records as content_hash_algorithm: a manifest with another one was hashed by other code. */
+    public static final String ALGORITHM = "sha-256 of the row count and the sum mod 2^256 of each row's sha-256"
+            + " (its split, then its values in schema order); independent of row order";
+    private static final BigInteger MODULUS = BigInteger.ONE.shiftLeft(256);
 
-    public ContentHash() {
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    }
+    private BigInteger sum = BigInteger.ZERO;
+    private long rows;
+    private transient MessageDigest digest;
 
-    /** Rows must be added in the canonical order (split, then operation_id). */
     public ContentHash add(String split, List<?> values) {
-        digest.update(canonicalLine(split, values).getBytes(StandardCharsets.UTF_8));
+        if (digest == null) {
+            digest = sha256();
+        }
+        byte[] row = digest.digest(canonicalLine(split, values).getBytes(StandardCharsets.UTF_8));
+        sum = sum.add(new BigInteger(1, row)).mod(MODULUS);
+        rows++;
         return this;
     }
 
+    /** This hash and {@code other}'s rows together (what one partition hashed, added to another's). */
+    public ContentHash merge(ContentHash other) {
+        sum = sum.add(other.sum).mod(MODULUS);
+        rows += other.rows;
+        return this;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
     public String hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        String state = rows + ":" + sum.toString(16);
+        return HexFormat.of().formatHex(sha256().digest(state.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
     }
 
     static String canonicalLine(String split, List<?> values) {

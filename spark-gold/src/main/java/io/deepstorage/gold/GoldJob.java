@@ -11,7 +11,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +24,7 @@ import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
 import io.deepstorage.spark.StepTimes;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -218,21 +218,28 @@ public final class GoldJob {
         return new GoldManifest.SplitCounts(train[0], train[1], test[0], test[1], purged[0]);
     }
 
-    /** sha-256 of the kept rows in canonical order (split, operation_id), streamed to the driver. */
+    /** {@link ContentHash} of the kept rows: each task hashes its own rows, the driver adds the partial hashes up. */
     private static String contentHash(Dataset<Row> split, GoldDataset dataset) {
         List<String> columns = columns(dataset);
-        ContentHash hash = new ContentHash();
-        Iterator<Row> rows = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name()))
-                .orderBy("split", "operation_id").toLocalIterator();
-        while (rows.hasNext()) {
-            Row row = rows.next();
-            List<Object> values = new ArrayList<>(columns.size());
-            for (String column : columns) {
-                values.add(row.get(row.fieldIndex(column)));
-            }
-            hash.add(row.getAs("split"), values);
-        }
-        return hash.hex();
+        Column[] kept = java.util.stream.Stream.concat(java.util.stream.Stream.of("split"), columns.stream())
+                .map(functions::col).toArray(Column[]::new);
+        List<ContentHash> partials = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name())).select(kept)
+                .mapPartitions((MapPartitionsFunction<Row, ContentHash>) rows -> {
+                    ContentHash hash = new ContentHash();
+                    while (rows.hasNext()) {
+                        Row row = rows.next();
+                        List<Object> values = new ArrayList<>(row.size() - 1);
+                        for (int i = 1; i < row.size(); i++) {
+                            values.add(row.get(i));
+                        }
+                        hash.add(row.getString(0), values);
+                    }
+                    return List.of(hash).iterator();
+                }, Encoders.javaSerialization(ContentHash.class))
+                .collectAsList();
+        ContentHash total = new ContentHash();
+        partials.forEach(total::merge);
+        return total.hex();
     }
 
     // ---- write train/test
@@ -243,8 +250,15 @@ public final class GoldJob {
      */
     private static boolean alreadyCommitted(LakeFiles files, TrainingSet set, GoldConfig config) {
         String contentHash = set.contentHash();
-        Optional<String> existingHash = files.readText(set.target().manifestUri()).flatMap(GoldManifest::contentHash);
-        if (existingHash.isPresent() && existingHash.get().equals(contentHash)) {
+        Optional<String> manifest = files.readText(set.target().manifestUri());
+        Optional<String> existingHash = manifest.flatMap(GoldManifest::contentHash);
+        boolean sameAlgorithm = manifest.flatMap(GoldManifest::contentHashAlgorithm).map(ContentHash.ALGORITHM::equals).orElse(true);
+        if (existingHash.isPresent() && !sameAlgorithm && !config.overwrite()) {
+            throw new JobFailedException("gold " + set.dataset().name() + " v" + config.version() + " was hashed by an older build"
+                    + " (another content_hash_algorithm), so this build cannot tell whether its content is the same; pass --overwrite"
+                    + " to write it again, or build a new version");
+        }
+        if (existingHash.isPresent() && sameAlgorithm && existingHash.get().equals(contentHash)) {
             return true;
         }
         if (existingHash.isPresent() && !config.overwrite()) {

@@ -33,7 +33,7 @@ public final class GoldManifest {
         root.put("generated_at", config.asOf().toString());
         root.put("code_version", codeVersion);
         root.put("content_hash", contentHash);
-        root.put("content_hash_algorithm", "sha-256 over rows sorted by split then operation_id, values in schema order");
+        root.put("content_hash_algorithm", ContentHash.ALGORITHM);
         try {
             root.set("schema", JSON.readTree(dataset.schema().toString()));
         } catch (IOException e) {
@@ -91,9 +91,17 @@ public final class GoldManifest {
     }
 
     public static Optional<String> contentHash(String manifestJson) {
+        return text(manifestJson, "content_hash");
+    }
+
+    public static Optional<String> contentHashAlgorithm(String manifestJson) {
+        return text(manifestJson, "content_hash_algorithm");
+    }
+
+    private static Optional<String> text(String manifestJson, String field) {
         try {
-            JsonNode hash = JSON.readTree(manifestJson).get("content_hash");
-            return hash == null ? Optional.empty() : Optional.of(hash.asText());
+            JsonNode value = JSON.readTree(manifestJson).get(field);
+            return value == null ? Optional.empty() : Optional.of(value.asText());
         } catch (IOException e) {
             return Optional.empty();
         }

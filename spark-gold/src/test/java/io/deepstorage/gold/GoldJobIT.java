@@ -284,6 +284,25 @@ class GoldJobIT {
     }
 
     @Test
+    void a_version_hashed_by_an_older_build_is_refused_unless_overwrite_is_given() throws Exception {
+        String lake = lakeWithSilver(balancedSilver(false));
+        assertThat(runGold(lake, "--as-of", AS_OF).exitCode()).isZero();
+        Path manifest = kit.localDir(lake).resolve(LakeLayout.goldTrainingSet("stop_outcome", "1.0.0")).resolve(GoldManifest.FILE_NAME);
+        String written = Files.readString(manifest);
+        Files.writeString(manifest, written.replace(ContentHash.ALGORITHM, "sha-256 over rows sorted by split then operation_id"));
+
+        Run refused = runGold(lake, "--as-of", AS_OF);
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr().strip()).startsWith("gold stop_outcome v1.0.0 was hashed by an older build").doesNotContain("\n");
+
+        Run rewritten = runGold(lake, "--as-of", AS_OF, "--overwrite");
+        assertThat(rewritten.exitCode()).as(rewritten.stderr()).isZero();
+        assertThat(rewritten.summary()).containsEntry("unchanged", false);
+        assertThat(Files.readString(manifest)).contains(ContentHash.ALGORITHM);
+        assertThat(runGold(lake, "--as-of", AS_OF).summary()).containsEntry("unchanged", true);
+    }
+
+    @Test
     void a_skewed_label_ratio_fails_the_build_and_writes_nothing() {
         String lake = lakeWithSilver(balancedSilver(true));
         Run run = runGold(lake, "--as-of", AS_OF);

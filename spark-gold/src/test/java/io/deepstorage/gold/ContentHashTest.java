@@ -1,0 +1,37 @@
+package io.deepstorage.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class ContentHashTest {
+    static ContentHash of(List<List<Object>> rows) {
+        ContentHash hash = new ContentHash();
+        rows.forEach(r -> hash.add((String) r.get(0), r.subList(1, r.size())));
+        return hash;
+    }
+
+    @Test
+    void theHashOfASetOfRowsIsTheSameInAnyOrderAndAcrossAnySplitIntoPartitions() {
+        List<Object> a = List.of("TRAIN", 1L, "x");
+        List<Object> b = List.of("TRAIN", 2L, "y");
+        List<Object> c = List.of("TEST", 3L, "z");
+        String inOrder = of(List.of(a, b, c)).hex();
+        assertThat(of(List.of(c, a, b)).hex()).isEqualTo(inOrder);
+        assertThat(of(List.of(b)).merge(of(List.of(c, a))).hex()).isEqualTo(inOrder);
+        assertThat(new ContentHash().merge(of(List.of(a, b, c))).hex()).isEqualTo(inOrder);
+    }
+
+    @Test
+    void aRowMoreOrLessOrARowTwiceChangesTheHash() {
+        List<Object> a = List.of("TRAIN", 1L, "x");
+        List<Object> b = List.of("TRAIN", 2L, "y");
+        String ab = of(List.of(a, b)).hex();
+        assertThat(of(List.of(a)).hex()).isNotEqualTo(ab);
+        assertThat(of(List.of(a, b, b)).hex()).isNotEqualTo(ab);
+        assertThat(of(List.of()).hex()).isNotEqualTo(ab).hasSize(64);
+        assertThat(of(List.of(a, b)).rows()).isEqualTo(2);
+    }
+}
