@@ -135,7 +135,7 @@ final class IncrementalSilver {
             // Materialised before the write replaces the partitions it was read from.
             rewritten = rewritten.localCheckpoint();
             steps.lap("partitions_to_rewrite");
-            ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(rewritten, silverUri, SilverJob.PARTITION_COLUMNS);
+            ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(rewritten, silverUri, SilverJob.PARTITION_COLUMNS, SilverJob.PLAIN_COLUMNS);
             List<String> emptied = partitions.stream().filter(p -> !written.partitions().contains(p)).toList();
             emptied.forEach(p -> files.delete(silverUri + "/" + p));
             steps.lap("write_silver");

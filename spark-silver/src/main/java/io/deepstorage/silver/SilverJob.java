@@ -49,6 +49,8 @@ import org.apache.spark.sql.types.StructType;
 public final class SilverJob {
     public static final String NAME = "silver";
     static final List<String> PARTITION_COLUMNS = List.of("client_id", "date");
+    /** Columns whose values are all distinct (event ids, one exchange order per operation): no Parquet dictionary. */
+    static final List<String> PLAIN_COLUMNS = List.of("source_event_ids.list.element", "exchange_order_id");
     /** bronze/events/date=…/part-*.parquet */
     private static final int BRONZE_PARTITION_DEPTH = 1;
     /** StopExecution's columns, then the date partition (client_id is already one of them). */
@@ -123,7 +125,7 @@ public final class SilverJob {
             steps.lap("rules");
             Dataset<Row> quarantined = checked.filter(col("broken_rules").isNotNull());
             ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(
-                    checked.filter(col("broken_rules").isNull()).drop("broken_rules"), silverUri, PARTITION_COLUMNS);
+                    checked.filter(col("broken_rules").isNull()).drop("broken_rules"), silverUri, PARTITION_COLUMNS, PLAIN_COLUMNS);
             steps.lap("write_silver");
             LocalDate recomputedFrom = totals.earliestEvent().atOffset(ZoneOffset.UTC).toLocalDate();
             // A row fixed by a later event leaves the quarantine; dates older than bronze (past its retention) stay.

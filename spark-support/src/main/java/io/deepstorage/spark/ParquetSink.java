@@ -31,6 +31,16 @@ public final class ParquetSink {
      * a large table costs more than reading the copy the caller already has.
      */
     public WriteResult writePartitioned(Dataset<Row> rows, String tableUri, List<String> partitionColumns) {
+        return writePartitioned(rows, tableUri, partitionColumns, List.of());
+    }
+
+    /**
+     * {@link #writePartitioned(Dataset, String, List)}, with {@code plainColumns} (Parquet column paths, e.g.
+     * {@code ids.list.element} for an array's items) written without a dictionary: for columns whose values are
+     * (nearly) all distinct a dictionary only costs hash lookups until it overflows and falls back to plain anyway.
+     */
+    public WriteResult writePartitioned(Dataset<Row> rows, String tableUri, List<String> partitionColumns,
+                                        List<String> plainColumns) {
         Column[] keys = partitionColumns.stream().map(functions::col).toArray(Column[]::new);
         long count = 0;
         TreeSet<String> partitions = new TreeSet<>();
@@ -44,7 +54,11 @@ public final class ParquetSink {
         }
         SaveMode mode = tableUri.startsWith("s3a:") ? SaveMode.Append : SaveMode.Overwrite;
         // One task per partition value: one file per partition instead of one per (task, partition).
-        rows.repartition(keys).write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new)).parquet(tableUri);
+        var writer = rows.repartition(keys).write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new));
+        for (String column : plainColumns) {
+            writer = writer.option("parquet.enable.dictionary#" + column, "false");
+        }
+        writer.parquet(tableUri);
         LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
         long fileCount = 0;
         long bytes = 0;

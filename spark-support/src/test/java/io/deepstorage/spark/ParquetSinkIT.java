@@ -58,6 +58,28 @@ class ParquetSinkIT {
     }
 
     @Test
+    void plain_columns_are_written_without_a_dictionary_and_the_others_keep_theirs() throws IOException {
+        String table = lake.newLake("sink-plain") + "/table";
+        // Few distinct values in both columns, so Parquet would keep a dictionary for each (for all-distinct values
+        // it gives the dictionary up after the first page, which is what the option saves).
+        Dataset<Row> rows = spark.range(2000).selectExpr("'a' as p", "cast(id % 3 as string) as v",
+                "array(cast(id % 5 as string), cast(id % 7 as string)) as ids");
+        new ParquetSink(spark).writePartitioned(rows, table, List.of("p"), List.of("ids.list.element"));
+        Path file = lake.localDir(table).resolve(partFilesOnDisk(table).get(0));
+        java.util.Map<String, java.util.Set<org.apache.parquet.column.Encoding>> encodings = new java.util.HashMap<>();
+        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile
+                .fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new org.apache.hadoop.conf.Configuration()))) {
+            for (var block : reader.getFooter().getBlocks()) {
+                for (var column : block.getColumns()) {
+                    encodings.computeIfAbsent(column.getPath().toDotString(), k -> new java.util.HashSet<>()).addAll(column.getEncodings());
+                }
+            }
+        }
+        assertThat(encodings.get("ids.list.element")).noneMatch(org.apache.parquet.column.Encoding::usesDictionary);
+        assertThat(encodings.get("v")).anyMatch(org.apache.parquet.column.Encoding::usesDictionary);
+    }
+
+    @Test
     void writing_over_s3a_replaces_only_the_partitions_written_and_counts_the_committed_files() {
         String table = lake.newLake("sink") + "/table";
         ParquetSink sink = new ParquetSink(spark);
