@@ -25,6 +25,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -56,6 +57,10 @@ final class IncrementalSilver {
         List<Dataset<Row>> cached = new ArrayList<>(List.of(touched));
         try {
             long newRows = newEvents.count();
+            // The touched operations' id range: a filter Parquet's row-group statistics answer, so the files of other
+            // operations (operation ids grow with time) are skipped before the exact join looks at a row.
+            Row range = touched.agg(functions.min("operation_id"), functions.max("operation_id")).first();
+            Column inRange = col("operation_id").between(range.get(0), range.get(1));
             // Where the touched operations are now, and the dates their earlier events are on.
             Set<String> partitions = new TreeSet<>();
             Set<LocalDate> dates = new TreeSet<>();
@@ -65,7 +70,7 @@ final class IncrementalSilver {
             long untouchedOperations = 0;
             if (files.exists(silverUri)) {
                 Dataset<Row> silverIndex = readTable(spark, silverUri).select("operation_id", "client_id", "date", "first_event_at", "last_event_at");
-                List<Row> before = silverIndex.join(touched, "operation_id").collectAsList();
+                List<Row> before = silverIndex.filter(inRange).join(touched, "operation_id").collectAsList();
                 for (Row r : before) {
                     partitions.add("client_id=" + r.<Long>getAs("client_id") + "/date=" + r.getAs("date"));
                     addDays(dates, r.getAs("first_event_at"), r.getAs("last_event_at"));
@@ -93,6 +98,7 @@ final class IncrementalSilver {
             }
             Dataset<Row> events = spark.read().option("basePath", bronzeUri)
                     .parquet(bronzeDates.stream().map(d -> bronzeUri + "/date=" + d + "/" + LakeLayout.PART_GLOB).toArray(String[]::new))
+                    .filter(inRange)
                     .join(touched, toSeq("operation_id"), "left_semi");
             events = events.persist();
             cached.add(events);
