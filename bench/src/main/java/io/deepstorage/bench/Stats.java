@@ -38,10 +38,10 @@ public final class Stats {
     }
 
     /**
-     * Rows/s over the later half of a run: commits sorted by time ({@code micros[i]}, {@code rows[i]}); from the
-     * commit that takes the total past half to the last one, the rows committed after it. It leaves out what a
-     * run of a minute spends once (the first chunks and checkpoint, the JIT's warm-up). NaN with fewer than two
-     * commits after the half.
+     * Rows/s over the later half of a run: parts sorted by commit time ({@code micros[i]}, {@code rows[i]}); parts
+     * committed within a second of each other are one commit (a checkpoint's files); from the commit that takes the
+     * total past half to the last one, the rows committed after it. It leaves out what a run of a minute spends once
+     * (the first chunks and checkpoint, the JIT's warm-up). NaN without a commit after the half.
      */
     public static double laterHalfRate(long[] micros, long[] rows) {
         long total = java.util.Arrays.stream(rows).sum();
@@ -49,8 +49,12 @@ public final class Stats {
         for (int i = 0; i < rows.length; i++) {
             committed += rows[i];
             if (2 * committed >= total) {
-                double seconds = (micros[micros.length - 1] - micros[i]) / 1e6;
-                return i < rows.length - 1 ? rate(total - committed, seconds) : Double.NaN;
+                int last = i;
+                while (last + 1 < rows.length && micros[last + 1] - micros[i] < 1_000_000) {
+                    committed += rows[++last];
+                }
+                double seconds = (micros[micros.length - 1] - micros[last]) / 1e6;
+                return last < rows.length - 1 ? rate(total - committed, seconds) : Double.NaN;
             }
         }
         return Double.NaN;

@@ -85,6 +85,9 @@ class StatsTest {
         assertThat(Stats.laterHalfRate(new long[] {0, 1_000_000, 2_000_000, 4_000_000}, new long[] {10, 20, 10, 20}))
                 .isEqualTo(10.0);
         assertThat(Stats.laterHalfRate(new long[] {0, 1_000_000}, new long[] {10, 90})).isNaN();
+        // A checkpoint's files commit within milliseconds of each other: one commit, not split at the half.
+        assertThat(Stats.laterHalfRate(new long[] {0, 5_000_000, 5_001_000, 10_000_000}, new long[] {40, 20, 20, 20}))
+                .isCloseTo(4.0, org.assertj.core.data.Offset.offset(0.01));
         assertThat(Stats.laterHalfRate(new long[] {}, new long[] {})).isNaN();
     }
 }
