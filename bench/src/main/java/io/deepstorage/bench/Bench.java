@@ -79,23 +79,26 @@ public final class Bench {
                     cli.optionalInteger("live-seconds", 1, 86_400).orElse(quick ? 15 : 30), cli.required("checkpoint-interval"),
                     cli.integer("profile", 0, 86_400), cli.bool("lake-only"), replayOnly, List.copyOf(lakeSizes), bronzeOnly, heap,
                     cli.bool("jfr"), cli.optionalInteger("live-max-seconds", 1, 86_400).orElse(quick ? 15 : 60),
-                    cli.integer("live-connections", 1, 64), chunkSizes(cli.get("snapshot-chunk-sizes").orElse("")));
+                    cli.integer("live-connections", 1, 64), cli.get("snapshot-chunk-sizes").isEmpty() ? List.of() : cli.parsed("snapshot-chunk-sizes", Options::chunkSizes));
         }
 
+        /** "20000, 50_000" → [20000, 50000]: each a whole number above zero. */
         private static List<Integer> chunkSizes(String list) {
             List<Integer> sizes = new ArrayList<>();
             for (String size : list.split(",")) {
                 if (size.isBlank()) {
                     continue;
                 }
+                int n;
                 try {
-                    sizes.add(Integer.parseInt(size.strip().replace("_", "")));
+                    n = Integer.parseInt(size.strip().replace("_", ""));
                 } catch (NumberFormatException e) {
-                    throw new SettingException("--snapshot-chunk-sizes must be whole numbers separated by commas, got '" + list + "'");
+                    n = 0;
                 }
-                if (sizes.get(sizes.size() - 1) < 1) {
-                    throw new SettingException("--snapshot-chunk-sizes must be positive, got '" + list + "'");
+                if (n < 1) {
+                    throw new IllegalArgumentException("must be whole numbers above zero separated by commas, got '" + list + "'");
                 }
+                sizes.add(n);
             }
             return List.copyOf(sizes);
         }

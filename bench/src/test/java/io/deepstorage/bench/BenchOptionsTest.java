@@ -52,6 +52,16 @@ class BenchOptionsTest {
                 .isInstanceOf(SettingException.class).hasMessage("--rows needs a value");
         assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--speed", "9"}))
                 .isInstanceOf(SettingException.class).hasMessageContaining("--speed");
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--snapshot-chunk-sizes", "20000,x"}))
+                .isInstanceOf(SettingException.class)
+                .hasMessage("--snapshot-chunk-sizes must be whole numbers above zero separated by commas, got '20000,x'");
+    }
+
+    @Test
+    void snapshotChunkSizesAreAListAndNoneByDefault() {
+        assertThat(Bench.Options.parse(new String[0]).snapshotChunkSizes()).isEmpty();
+        assertThat(Bench.Options.parse(new String[] {"--snapshot-chunk-sizes", "10000, 25_000,50000"}).snapshotChunkSizes())
+                .containsExactly(10_000, 25_000, 50_000);
     }
 
     @Test

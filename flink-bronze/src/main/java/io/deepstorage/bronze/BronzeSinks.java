@@ -2,6 +2,7 @@ package io.deepstorage.bronze;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.connector.file.sink.FileSink;
@@ -59,7 +60,7 @@ public final class BronzeSinks {
     /** {@link #deadLetters(String)} whose parts are named {@code <partPrefix>-…}. */
     public static FileSink<DeadLetter> deadLetters(String lakeUri, String partPrefix) {
         return FileSink.forBulkFormat(new Path(lakeUri + "/" + LakeLayout.BRONZE_DEAD_LETTERS),
-                        parquet(DeadLetter.class, java.util.List.of()))
+                        parquet(DeadLetter.class, List.of()))
                 .withBucketAssigner(new UtcDateBuckets<>(d -> d.getIngestedAt()))
                 .withOutputFileConfig(partNames(partPrefix))
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
@@ -71,20 +72,20 @@ public final class BronzeSinks {
      * and timestamp conversions (Flink's AvroParquetWriters.forSpecificRecord drops them and fails on Instant).
      */
     static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type) {
-        return parquet(type, java.util.List.of());
+        return parquet(type, List.of());
     }
 
     /**
      * Columns of bronze events whose values (almost) never repeat: a dictionary never pays for them, and building one
      * until it overflows costs a hash lookup per value (a tenth of the sink's time), so they are written plain.
      */
-    static final java.util.List<String> UNIQUE_EVENT_COLUMNS = java.util.List.of("event_id", "request_payload_hash",
+    static final List<String> UNIQUE_EVENT_COLUMNS = List.of("event_id", "request_payload_hash",
             "execution_token", "payload_json", "exchange_order_id");
 
     /** {@link #parquet(Class)} with dictionary encoding off for {@code plainColumns}. */
-    static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type, java.util.List<String> plainColumns) {
+    static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type, List<String> plainColumns) {
         String schema = SpecificData.get().getSchema(type).toString();
-        java.util.List<String> plain = java.util.List.copyOf(plainColumns); // serialisable with the factory
+        List<String> plain = List.copyOf(plainColumns); // serialisable with the factory
         return new ParquetWriterFactory<>(out -> {
             var builder = AvroParquetWriter.<T>builder(out)
                     .withSchema(new org.apache.avro.Schema.Parser().parse(schema))

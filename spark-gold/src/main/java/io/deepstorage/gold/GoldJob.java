@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
@@ -221,7 +222,7 @@ public final class GoldJob {
     /** {@link ContentHash} of the kept rows: each task hashes its own rows, the driver adds the partial hashes up. */
     private static String contentHash(Dataset<Row> split, GoldDataset dataset) {
         List<String> columns = columns(dataset);
-        Column[] kept = java.util.stream.Stream.concat(java.util.stream.Stream.of("split"), columns.stream())
+        Column[] kept = Stream.concat(Stream.of("split"), columns.stream())
                 .map(functions::col).toArray(Column[]::new);
         List<ContentHash> partials = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name())).select(kept)
                 .mapPartitions((MapPartitionsFunction<Row, ContentHash>) rows -> {
@@ -249,23 +250,26 @@ public final class GoldJob {
      * is refused unless {@code --overwrite} is given.
      */
     private static boolean alreadyCommitted(LakeFiles files, TrainingSet set, GoldConfig config) {
-        String contentHash = set.contentHash();
         Optional<String> manifest = files.readText(set.target().manifestUri());
         Optional<String> existingHash = manifest.flatMap(GoldManifest::contentHash);
-        boolean sameAlgorithm = manifest.flatMap(GoldManifest::contentHashAlgorithm).map(ContentHash.ALGORITHM::equals).orElse(true);
-        if (existingHash.isPresent() && !sameAlgorithm && !config.overwrite()) {
-            throw new JobFailedException("gold " + set.dataset().name() + " v" + config.version() + " was hashed by an older build"
-                    + " (another content_hash_algorithm), so this build cannot tell whether its content is the same; pass --overwrite"
-                    + " to write it again, or build a new version");
+        if (existingHash.isEmpty() || config.overwrite()) {
+            return existingHash.isPresent() && hashedLikeThisBuild(manifest.get()) && existingHash.get().equals(set.contentHash());
         }
-        if (existingHash.isPresent() && sameAlgorithm && existingHash.get().equals(contentHash)) {
-            return true;
+        String version = "gold " + set.dataset().name() + " v" + config.version();
+        if (!hashedLikeThisBuild(manifest.get())) {
+            throw new JobFailedException(version + " was hashed by an older build (another content_hash_algorithm), so this build"
+                    + " cannot tell whether its content is the same; pass --overwrite to write it again, or build a new version");
         }
-        if (existingHash.isPresent() && !config.overwrite()) {
-            throw new JobFailedException("gold " + set.dataset().name() + " v" + config.version() + " already exists with content_hash "
-                    + existingHash.get() + " (this build: " + contentHash + "); pass --overwrite to replace it");
+        if (!existingHash.get().equals(set.contentHash())) {
+            throw new JobFailedException(version + " already exists with content_hash " + existingHash.get() + " (this build: "
+                    + set.contentHash() + "); pass --overwrite to replace it");
         }
-        return false;
+        return true;
+    }
+
+    /** A manifest without content_hash_algorithm counts as this build's (the field has always been written). */
+    private static boolean hashedLikeThisBuild(String manifest) {
+        return GoldManifest.contentHashAlgorithm(manifest).map(ContentHash.ALGORITHM::equals).orElse(true);
     }
 
     /** train, then test, each one file in (triggered_at, operation_id) order. */
