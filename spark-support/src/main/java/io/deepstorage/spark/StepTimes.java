@@ -3,6 +3,7 @@ package io.deepstorage.spark;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Wall seconds per step of a job, in the order the steps ran, for its summary ({@code step_seconds}): where a
@@ -10,11 +11,22 @@ import java.util.Map;
  */
 public final class StepTimes {
     private final Map<String, Double> seconds = new LinkedHashMap<>();
-    private long last = System.nanoTime();
+    private final LongSupplier nanoTime;
+    private long last;
+
+    public StepTimes() {
+        this(System::nanoTime);
+    }
+
+    /** With another clock (nanoseconds), for tests. */
+    StepTimes(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.last = nanoTime.getAsLong();
+    }
 
     /** Ends the step {@code name} now (a name used twice adds up). */
     public void lap(String name) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         seconds.merge(name, (now - last) / 1e9, Double::sum);
         last = now;
     }
