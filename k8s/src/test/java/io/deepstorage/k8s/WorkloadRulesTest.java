@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+
+import io.deepstorage.local.JobCommand;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -173,6 +175,13 @@ class WorkloadRulesTest {
     long heap = Quantities.jvmBytes(Workloads.argAfter(Workloads.sparkArgs(cj), "--driver-memory"));
     long limit = Quantities.bytes(String.valueOf(Trees.get(c, "resources.limits.memory")));
     assertThat(limit - heap).as("off-heap headroom").isGreaterThanOrEqualTo(3L << 29); // 1.5 GiB
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sparkCronJobs")
+  void every_Spark_driver_gets_the_JIT_settings_that_deep_storage_gives_the_same_job(Manifest cj) {
+    String options = Workloads.argAfter(Workloads.sparkArgs(cj), "--driver-java-options");
+    assertThat(List.of(options.strip().split("\\s+"))).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
   }
 
   // ---- pods of Jobs and CronJobs ----------------------------------------------------------------------------

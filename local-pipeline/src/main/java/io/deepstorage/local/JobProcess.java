@@ -79,6 +79,7 @@ public final class JobProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + command.heap);
+        cmd.addAll(command.jvmOptions);
         cmd.addAll(jvmOptions);
         cmd.addAll(JAVA17_OPENS);
         cmd.add("-cp");
