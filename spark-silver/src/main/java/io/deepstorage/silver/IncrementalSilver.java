@@ -1,7 +1,9 @@
 package io.deepstorage.silver;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.split;
 
 import java.time.Instant;
@@ -56,16 +58,16 @@ final class IncrementalSilver {
         Dataset<Row> touched = newEvents.select("operation_id").distinct().persist();
         List<Dataset<Row>> cached = new ArrayList<>(List.of(touched));
         try {
-            long newRows = newEvents.count();
-            // The touched operations' id range: a filter Parquet's row-group statistics answer, so the files of other
-            // operations (operation ids grow with time) are skipped before the exact join looks at a row.
-            Row range = touched.agg(functions.min("operation_id"), functions.max("operation_id")).first();
-            Column inRange = col("operation_id").between(range.get(0), range.get(1));
+            // One pass over the new parts: their rows, the touched operations' id range (a filter Parquet's row-group
+            // statistics answer, so the files of other operations, whose ids grow with time, are skipped before the
+            // exact join looks at a row) and the dates the new events are on (the session's time zone is UTC).
+            Row seen = newEvents.agg(count(lit(1)), functions.min("operation_id"), functions.max("operation_id"),
+                    functions.collect_set(functions.to_date(col("occurred_at")))).first();
+            long newRows = seen.getLong(0);
+            Column inRange = col("operation_id").between(seen.get(1), seen.get(2));
             // Where the touched operations are now, and the dates their earlier events are on.
             Set<String> partitions = new TreeSet<>();
-            Set<LocalDate> dates = new TreeSet<>();
-            newEvents.select("occurred_at").distinct().collectAsList()
-                    .forEach(r -> dates.add(r.<Instant>getAs(0).atOffset(ZoneOffset.UTC).toLocalDate()));
+            Set<LocalDate> dates = new TreeSet<>(seen.<LocalDate>getList(3));
             steps.lap("read_new_events");
             long untouchedOperations = 0;
             if (files.exists(silverUri)) {
