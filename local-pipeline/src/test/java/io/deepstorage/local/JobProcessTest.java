@@ -25,14 +25,14 @@ class JobProcessTest {
 
     @Test
     void a_Spark_job_runs_with_its_heap_then_the_commands_JIT_settings_then_the_callers_options() throws Exception {
-        List<String> cmd = commandLine(JobCommand.SILVER, List.of("-Xmx5g"));
-        int heap = cmd.indexOf("-Xmx3g");
+        List<String> cmd = commandLine(JobCommand.SILVER, List.of("-Xmx9g"));
+        int heap = cmd.indexOf("-Xmx" + JobCommand.SILVER.heap);
         int jit = cmd.indexOf(JobCommand.JvmOptions.SPARK_JIT.get(0));
         assertThat(heap).isPositive();
         assertThat(cmd.subList(jit, jit + JobCommand.JvmOptions.SPARK_JIT.size())).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
         assertThat(jit).isGreaterThan(heap);
         // A later -Xmx wins: the caller's comes after the command's own.
-        assertThat(cmd.indexOf("-Xmx5g")).isGreaterThan(jit);
+        assertThat(cmd.indexOf("-Xmx9g")).isGreaterThan(jit);
         assertThat(cmd.subList(cmd.indexOf("io.deepstorage.silver.SilverJob"), cmd.size()))
                 .containsExactly("io.deepstorage.silver.SilverJob", "--help");
     }
