@@ -76,18 +76,16 @@ public enum JobCommand {
     /** JVM options that commands share (a holder: enum constants cannot read the enum's own static fields). */
     public static final class JvmOptions {
         /**
-         * Silver's and gold's heap on one machine (Spark local mode: driver and tasks in one JVM). With 3g both ran with
-         * the heap full at 10M events (gold's GC pauses: 82 of its 314 s). Same lake, same machine, with SPARK_JIT:
-         * silver 163 s at 3g, 123 s at 6g; gold 211 s at 6g. Production gives the driver 12g (--driver-memory).
+         * Silver's and gold's heap on one machine (Spark local mode: driver and tasks in one JVM): at 3g both ran with
+         * the heap full at 10M events. Production gives the driver 12g. Figures: docs/benchmarks.md, "Section 4 run".
          */
         public static final String SPARK_HEAP = "6g";
 
         /**
-         * The Spark jobs' JIT: C2 compiles a method once it is ten times as hot as by default. On two cores a Spark job
-         * spent about as much CPU in the compiler threads as in its tasks (silver on 1M events: 43 s against 33 s), on
-         * planning code that runs a few times; the loops that run per row still reach C2. Measured on 2 cores, same lake,
-         * same machine: silver at 10M 190 → 163 s, at 1M 58 → 48 s, an incremental run after 10k events 42 → 38 s,
-         * gold at 1M 88 → 82 s. C1 alone was worse where it counts (silver at 10M 351 s). The manifests pass the same.
+         * The Spark jobs' JIT: C2 compiles a method once it is ten times as hot as by default. On two cores the
+         * compiler threads took as much CPU as the tasks, compiling planning code that runs a few times; the per-row
+         * loops still reach C2 (C1 alone halved a full rebuild's speed). The manifests pass the same; figures:
+         * docs/benchmarks.md, "Section 4 run".
          */
         public static final List<String> SPARK_JIT = List.of("-XX:Tier4InvocationThreshold=50000",
                 "-XX:Tier4MinInvocationThreshold=6000", "-XX:Tier4CompileThreshold=150000", "-XX:Tier4BackEdgeThreshold=400000");

@@ -38,7 +38,7 @@ class JobProcessTest {
     }
 
     @Test
-    void the_Flink_jobs_keep_the_JVMs_own_JIT_settings() throws Exception {
+    void every_Spark_job_gets_the_JIT_settings_and_the_Flink_jobs_keep_the_JVMs_own() throws Exception {
         assertThat(commandLine(JobCommand.BRONZE, List.of())).doesNotContainAnyElementsOf(JobCommand.JvmOptions.SPARK_JIT);
         assertThat(JobCommand.GOLD.jvmOptions).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
         assertThat(JobCommand.RETENTION.jvmOptions).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
