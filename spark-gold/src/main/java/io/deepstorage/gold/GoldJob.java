@@ -14,6 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import io.deepstorage.cli.JobReport;
@@ -49,6 +53,8 @@ public final class GoldJob {
     static final List<GoldDataset> DATASETS = List.of(new StopOutcomeDataset(), new SlippagePredictionDataset());
     /** silver/stop_executions/client_id=…/date=…/part-*.parquet */
     private static final int SILVER_PARTITION_DEPTH = 2;
+    /** The row order of every written file: trigger time, then the operation (a unique key). */
+    private static final String[] ORDER = {"triggered_at", "operation_id"};
 
     private GoldJob() {}
 
@@ -116,15 +122,11 @@ public final class GoldJob {
             history.unpersist();
             long rowsOut = 0;
             long filesWritten = 0;
-            for (TrainingSet set : toWrite) {
-                // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
-                files.delete(set.target().manifestUri());
-                List<ParquetSink.WriteResult> written = writeTrainAndTest(spark, set);
-                commitManifest(files, set, config, silverUri, silverFiles);
-                steps.lap(set.dataset().name() + "_write");
+            for (List<ParquetSink.WriteResult> written : writeAll(spark, files, toWrite, config, silverUri, silverFiles)) {
                 rowsOut += written.stream().mapToLong(ParquetSink.WriteResult::rows).sum();
                 filesWritten += written.stream().mapToLong(ParquetSink.WriteResult::files).sum() + 1;
             }
+            steps.lap("writes");
             if (toWrite.isEmpty()) {
                 report.put("note", "v" + config.version() + " of every set already holds this content; nothing written");
             }
@@ -272,17 +274,58 @@ public final class GoldJob {
         return GoldManifest.contentHashAlgorithm(manifest).map(ContentHash.ALGORITHM::equals).orElse(true);
     }
 
-    /** train, then test, each one file in (triggered_at, operation_id) order. */
-    private static List<ParquetSink.WriteResult> writeTrainAndTest(SparkSession spark, TrainingSet set) {
+    /**
+     * Every set's train and test files, then each set's manifest once both its files are written. Each file is one
+     * Spark task (one file in row order), so the files are written concurrently, each from a thread of its own:
+     * one after the other, a single core would write while the other idles. A set whose write fails keeps no
+     * manifest; the others still commit theirs, and the first failure is rethrown.
+     */
+    private static List<List<ParquetSink.WriteResult>> writeAll(SparkSession spark, LakeFiles files, List<TrainingSet> sets,
+                                                                GoldConfig config, String silverUri, List<LakeLayout.Entry> silverFiles) {
         ParquetSink sink = new ParquetSink(spark);
-        String versionUri = set.target().versionUri();
-        return List.of(sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), versionUri + "/train"),
-                sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), versionUri + "/test"));
+        ExecutorService writers = Executors.newFixedThreadPool(Math.max(1, 2 * sets.size()), runnable -> {
+            Thread thread = new Thread(runnable, "gold-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<CompletableFuture<List<ParquetSink.WriteResult>>> committed = new ArrayList<>();
+            for (TrainingSet set : sets) {
+                // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
+                files.delete(set.target().manifestUri());
+                String versionUri = set.target().versionUri();
+                CompletableFuture<ParquetSink.WriteResult> train = CompletableFuture.supplyAsync(
+                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), versionUri + "/train", ORDER), writers);
+                CompletableFuture<ParquetSink.WriteResult> test = CompletableFuture.supplyAsync(
+                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), versionUri + "/test", ORDER), writers);
+                committed.add(train.thenCombine(test, (trainFile, testFile) -> {
+                    commitManifest(files, set, config, silverUri, silverFiles);
+                    return List.of(trainFile, testFile);
+                }));
+            }
+            List<List<ParquetSink.WriteResult>> written = new ArrayList<>();
+            RuntimeException failure = null;
+            for (CompletableFuture<List<ParquetSink.WriteResult>> set : committed) {
+                try {
+                    written.add(set.join());
+                } catch (CompletionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException cause ? cause : e;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return written;
+        } finally {
+            writers.shutdownNow();
+        }
     }
 
+    /** A set's train or test rows in its schema's columns (written in {@link #ORDER}). */
     private static Dataset<Row> rowsOf(TrainingSet set, TimeSplit.Split which) {
         return set.rows().filter(col("split").equalTo(which.name()))
-                .orderBy("triggered_at", "operation_id")
                 .select(columns(set.dataset()).stream().map(functions::col).toArray(Column[]::new));
     }
 

@@ -1,13 +1,13 @@
 package io.deepstorage.gold;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.unix_micros;
 
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.sql.Column;
@@ -29,9 +29,16 @@ import org.apache.spark.sql.types.StructType;
  * the columns the windows read go into the groups.
  */
 final class OtherOperationsFeatures {
-    /** What a window reads of an operation: its id, keys, outcome times, trigger price and slippage. */
+    /**
+     * What a window reads of an operation, in {@link #group}'s order: its id, keys, status, times as epoch micros
+     * and the trigger price as a double (what the features compute with), and the slippage as a decimal (summed
+     * exactly). Converted by Spark's generated code, so the groups arrive as longs and doubles, not Instants and
+     * BigDecimals.
+     */
     private static final Column[] HISTORY_COLUMNS = {col("operation_id"), col("client_id"), col("symbol"), col("status"),
-            col("triggered_at"), col("executed_at"), col("failed_at"), col("trigger_price"), col("slippage_pct")};
+            unix_micros(col("triggered_at")).as("triggered_at"), unix_micros(col("executed_at")).as("executed_at"),
+            unix_micros(col("failed_at")).as("failed_at"), col("trigger_price").cast("double").as("trigger_price"),
+            col("slippage_pct")};
     static final StructType SYMBOL_ROW = new StructType()
             .add("operation_id", DataTypes.LongType, false)
             .add("volatility_15m", DataTypes.DoubleType, true)
@@ -56,40 +63,57 @@ final class OtherOperationsFeatures {
      */
     static Dataset<Row> withFeatures(Dataset<Row> silver, Dataset<Row> history, Instant asOf) {
         StructType historyRow = history.schema();
+        long asOfMicros = GroupHistory.micros(asOf);
         // groupBy(...).as(...) groups on the column itself: no deserialised key function before the shuffle.
         Dataset<Row> bySymbol = history.groupBy(col("symbol")).as(Encoders.STRING(), Encoders.row(historyRow))
-                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) -> symbolFeatures(operations(rows), asOf),
+                .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (symbol, rows) -> symbolFeatures(group(rows), asOfMicros),
                         Encoders.row(SYMBOL_ROW));
         Dataset<Row> byClient = history.groupBy(col("client_id")).as(Encoders.LONG(), Encoders.row(historyRow))
-                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) -> clientFeatures(operations(rows), asOf),
+                .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) -> clientFeatures(group(rows), asOfMicros),
                         Encoders.row(CLIENT_ROW));
         // The narrow feature rows meet first, so silver's wide rows are shuffled for one join, not two.
         return silver.join(bySymbol.join(byClient, "operation_id"), "operation_id");
     }
 
-    static Iterator<Row> symbolFeatures(List<SilverOperation> sameSymbol, Instant asOf) {
-        Map<Long, Double> volatility = WindowFeatures.volatility15m(sameSymbol, asOf);
-        Map<Long, Double> change = SlippageFeatures.triggerPriceChange15m(sameSymbol, asOf);
-        List<Row> out = new ArrayList<>(volatility.size());
-        volatility.forEach((id, v) -> out.add(RowFactory.create(id, v, change.get(id))));
+    /** The {@link #SYMBOL_ROW} of every example of one symbol's operations as of {@code asOf} (epoch micros). */
+    static Iterator<Row> symbolFeatures(GroupHistory sameSymbol, long asOf) {
+        Double[] volatility = WindowFeatures.volatility15m(sameSymbol, asOf);
+        Double[] change = SlippageFeatures.triggerPriceChange15m(sameSymbol, asOf);
+        List<Row> out = new ArrayList<>();
+        for (int i = 0; i < sameSymbol.size; i++) {
+            if (sameSymbol.isExampleAsOf(i, asOf)) {
+                out.add(RowFactory.create(sameSymbol.operationId[i], volatility[i], change[i]));
+            }
+        }
         return out.iterator();
     }
 
-    static Iterator<Row> clientFeatures(List<SilverOperation> sameClient, Instant asOf) {
-        Map<Long, Integer> failures = WindowFeatures.consecutiveFailures1h(sameClient, asOf);
-        Map<Long, Double> slippage = SlippageFeatures.clientSlippageMean24h(sameClient, asOf);
-        Map<Long, Double> failureRate = SlippageFeatures.clientFailureRate24h(sameClient, asOf);
-        List<Row> out = new ArrayList<>(failures.size());
-        failures.forEach((id, f) -> out.add(RowFactory.create(id, f, slippage.get(id), failureRate.get(id))));
+    /** The {@link #CLIENT_ROW} of every example of one client's operations as of {@code asOf} (epoch micros). */
+    static Iterator<Row> clientFeatures(GroupHistory sameClient, long asOf) {
+        Integer[] failures = WindowFeatures.consecutiveFailures1h(sameClient, asOf);
+        Double[] slippage = SlippageFeatures.clientSlippageMean24h(sameClient, asOf);
+        Double[] failureRate = SlippageFeatures.clientFailureRate24h(sameClient, asOf);
+        List<Row> out = new ArrayList<>();
+        for (int i = 0; i < sameClient.size; i++) {
+            if (sameClient.isExampleAsOf(i, asOf)) {
+                out.add(RowFactory.create(sameClient.operationId[i], failures[i], slippage[i], failureRate[i]));
+            }
+        }
         return out.iterator();
     }
 
-    /** The history rows as operations; what the windows do not read (prices but the trigger's, event ids) is left null. */
-    private static List<SilverOperation> operations(Iterator<Row> rows) {
-        List<SilverOperation> ops = new ArrayList<>();
-        rows.forEachRemaining(r -> ops.add(new SilverOperation(
-                r.getLong(0), r.getLong(1), r.getString(2), r.getString(3), r.<Instant>getAs(4), r.<Instant>getAs(5),
-                r.<Instant>getAs(6), r.<BigDecimal>getAs(7), null, null, r.<BigDecimal>getAs(8), null)));
-        return ops;
+    /** One group's {@link #HISTORY_COLUMNS} rows as its columns. */
+    private static GroupHistory group(Iterator<Row> rows) {
+        GroupHistory.Builder group = new GroupHistory.Builder();
+        while (rows.hasNext()) {
+            Row r = rows.next();
+            group.add(r.getLong(0), r.getString(3), micros(r, 4), micros(r, 5), micros(r, 6),
+                    r.isNullAt(7) ? Double.NaN : r.getDouble(7), r.<BigDecimal>getAs(8));
+        }
+        return group.build();
+    }
+
+    private static long micros(Row r, int i) {
+        return r.isNullAt(i) ? GroupHistory.NO_TIME : r.getLong(i);
     }
 }

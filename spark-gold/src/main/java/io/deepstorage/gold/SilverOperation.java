@@ -23,10 +23,21 @@ public record SilverOperation(
 
     /** When the outcome became final: executed_at for EXECUTED, failed_at for FAILED; null otherwise. */
     public Instant outcomeAt() {
+        return switch (outcomeTime(status)) {
+            case EXECUTED_AT -> executedAt;
+            case FAILED_AT -> failedAt;
+            case NONE -> null;
+        };
+    }
+
+    /** Which of an operation's times is its outcome's, by status ({@link #outcomeAt()}; {@link GroupHistory}'s too). */
+    enum OutcomeTime { EXECUTED_AT, FAILED_AT, NONE }
+
+    static OutcomeTime outcomeTime(String status) {
         return switch (status) {
-            case SilverStatus.EXECUTED -> executedAt;
-            case SilverStatus.FAILED -> failedAt;
-            default -> null;
+            case SilverStatus.EXECUTED -> OutcomeTime.EXECUTED_AT;
+            case SilverStatus.FAILED -> OutcomeTime.FAILED_AT;
+            default -> OutcomeTime.NONE;
         };
     }
 

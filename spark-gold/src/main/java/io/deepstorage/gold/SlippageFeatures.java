@@ -3,13 +3,8 @@ package io.deepstorage.gold;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-
-import io.deepstorage.schemas.SilverStatus;
 
 /**
  * The slippage_prediction features that look at other operations, from what was known before a stop's trigger
@@ -23,23 +18,21 @@ public final class SlippageFeatures {
 
     private SlippageFeatures() {}
 
-    /** A fill of some operation of the same client: when it executed and its slippage. */
-    public record Fill(long operationId, Instant executedAt, BigDecimal slippagePct) {}
-
     /**
-     * {@code trigger_price_change_15m_pct} of every example among one symbol's operations as of {@code asOf}: this
+     * {@code trigger_price_change_15m_pct} of every example among one symbol's operations as of {@code asOf} (epoch
+     * micros), by index in the group (null: not an example): this
      * trigger price against the earliest trigger price of another operation of the symbol in the 15 minutes before
      * (exactly 15 minutes before counts, at the trigger time does not), in %; null with none or an unknown price.
      * The earliest price of a window is the first of its slice of the symbol's sorted prices: O(n log n).
      */
-    public static Map<Long, Double> triggerPriceChange15m(Collection<SilverOperation> sameSymbol, Instant asOf) {
+    static Double[] triggerPriceChange15m(GroupHistory sameSymbol, long asOf) {
         WindowFeatures.PriceSeries prices = WindowFeatures.PriceSeries.of(sameSymbol, asOf);
-        Map<Long, Double> out = new LinkedHashMap<>();
-        for (SilverOperation op : sameSymbol) {
-            if (op.isExampleAsOf(asOf)) {
-                int[] w = prices.times().window(op.triggeredAt(), PRICE_WINDOW);
-                out.put(op.operationId(), op.triggerPrice() == null || w[1] == w[0] ? null
-                        : (op.triggerPrice().doubleValue() / prices.prices()[w[0]] - 1) * 100.0);
+        Double[] out = new Double[sameSymbol.size];
+        for (int i = 0; i < sameSymbol.size; i++) {
+            if (sameSymbol.isExampleAsOf(i, asOf)) {
+                int[] w = prices.window(sameSymbol.triggeredAt[i], PRICE_WINDOW);
+                out[i] = Double.isNaN(sameSymbol.triggerPrice[i]) || w[1] == w[0] ? null
+                        : (sameSymbol.triggerPrice[i] / prices.prices()[w[0]] - 1) * 100.0;
             }
         }
         return out;
@@ -58,71 +51,76 @@ public final class SlippageFeatures {
     }
 
     /**
-     * {@code client_slippage_mean_24h} of every example among one client's operations as of {@code asOf}: the mean
+     * {@code client_slippage_mean_24h} of every example among one client's operations as of {@code asOf}, by index
+     * in the group: the mean
      * slippage_pct of the client's other fills executed in the 24 hours before the trigger; null with none. A
      * window's sum is the difference of two exact (decimal) running sums over the client's fills in time order, so
      * each example costs O(log n) however busy the client: the mean is that exact sum over the count, as a double.
      */
-    public static Map<Long, Double> clientSlippageMean24h(Collection<SilverOperation> sameClient, Instant asOf) {
-        List<Fill> fills = sameClient.stream()
-                .filter(op -> isFillBefore(op, asOf))
-                .map(op -> new Fill(op.operationId(), op.executedAt(), op.slippagePct()))
-                .sorted(Comparator.comparing(Fill::executedAt).thenComparingLong(Fill::operationId))
-                .toList();
-        WindowFeatures.Timeline times = WindowFeatures.Timeline.of(fills, Fill::executedAt);
-        BigDecimal[] sumBefore = new BigDecimal[fills.size() + 1];
+    static Double[] clientSlippageMean24h(GroupHistory sameClient, long asOf) {
+        int[] fills = sameClient.sortedBy(sameClient.executedAt, i -> isFillBefore(sameClient, i, asOf));
+        WindowFeatures.Timeline times = WindowFeatures.Timeline.of(fills, sameClient.executedAt);
+        BigDecimal[] sumBefore = new BigDecimal[fills.length + 1];
         sumBefore[0] = BigDecimal.ZERO;
-        for (int i = 0; i < fills.size(); i++) {
-            sumBefore[i + 1] = sumBefore[i].add(fills.get(i).slippagePct());
+        for (int k = 0; k < fills.length; k++) {
+            sumBefore[k + 1] = sumBefore[k].add(sameClient.slippagePct[fills[k]]);
         }
-        Map<Long, Double> out = new LinkedHashMap<>();
-        for (SilverOperation op : sameClient) {
-            if (!op.isExampleAsOf(asOf)) {
+        long width = WindowFeatures.micros(CLIENT_WINDOW);
+        Double[] out = new Double[sameClient.size];
+        for (int i = 0; i < sameClient.size; i++) {
+            if (!sameClient.isExampleAsOf(i, asOf)) {
                 continue;
             }
-            int[] w = times.window(op.triggeredAt(), CLIENT_WINDOW);
-            BigDecimal sum = sumBefore[w[1]].subtract(sumBefore[w[0]]);
-            int count = w[1] - w[0];
-            if (isFillBefore(op, asOf) && WindowFeatures.Timeline.holds(op.executedAt(), op.triggeredAt().minus(CLIENT_WINDOW), op.triggeredAt())) {
-                sum = sum.subtract(op.slippagePct()); // its own fill, final before its trigger within the clocks' skew
+            long t = sameClient.triggeredAt[i];
+            int from = times.firstNotBefore(t - width);
+            int to = times.firstNotBefore(t);
+            BigDecimal sum = sumBefore[to].subtract(sumBefore[from]);
+            int count = to - from;
+            if (isFillBefore(sameClient, i, asOf) && WindowFeatures.Timeline.holds(sameClient.executedAt[i], t - width, t)) {
+                sum = sum.subtract(sameClient.slippagePct[i]); // its own fill, final before its trigger within the clocks' skew
                 count--;
             }
-            out.put(op.operationId(), count == 0 ? null : sum.doubleValue() / count);
+            out[i] = count == 0 ? null : sum.doubleValue() / count;
         }
         return out;
     }
 
     /**
-     * {@code client_failure_rate_24h} of every example among one client's operations as of {@code asOf}: FAILED
+     * {@code client_failure_rate_24h} of every example among one client's operations as of {@code asOf}, by index
+     * in the group: FAILED
      * outcomes among the client's other EXECUTED/FAILED outcomes final in the 24 hours before the trigger; null
      * with none. Counted with running counts over the client's outcomes in time order: O(n log n).
      */
-    public static Map<Long, Double> clientFailureRate24h(Collection<SilverOperation> sameClient, Instant asOf) {
-        List<WindowFeatures.Outcome> outcomes = WindowFeatures.outcomesBefore(sameClient, asOf);
-        WindowFeatures.Timeline times = WindowFeatures.Timeline.of(outcomes, WindowFeatures.Outcome::at);
-        int[] failedBefore = new int[outcomes.size() + 1];
-        for (int i = 0; i < outcomes.size(); i++) {
-            failedBefore[i + 1] = failedBefore[i] + (outcomes.get(i).failed() ? 1 : 0);
+    static Double[] clientFailureRate24h(GroupHistory sameClient, long asOf) {
+        int[] outcomes = WindowFeatures.outcomesBefore(sameClient, asOf);
+        WindowFeatures.Timeline times = WindowFeatures.Timeline.of(outcomes, sameClient.outcomeAt);
+        int[] failedBefore = new int[outcomes.length + 1];
+        for (int k = 0; k < outcomes.length; k++) {
+            failedBefore[k + 1] = failedBefore[k] + (sameClient.failed[outcomes[k]] ? 1 : 0);
         }
-        Map<Long, Double> out = new LinkedHashMap<>();
-        for (SilverOperation op : sameClient) {
-            if (!op.isExampleAsOf(asOf)) {
+        long width = WindowFeatures.micros(CLIENT_WINDOW);
+        Double[] out = new Double[sameClient.size];
+        for (int i = 0; i < sameClient.size; i++) {
+            if (!sameClient.isExampleAsOf(i, asOf)) {
                 continue;
             }
-            int[] w = times.window(op.triggeredAt(), CLIENT_WINDOW);
-            int others = w[1] - w[0];
-            int failed = failedBefore[w[1]] - failedBefore[w[0]];
-            if (WindowFeatures.Timeline.holds(op.outcomeAt(), op.triggeredAt().minus(CLIENT_WINDOW), op.triggeredAt())) {
+            long t = sameClient.triggeredAt[i];
+            int from = times.firstNotBefore(t - width);
+            int to = times.firstNotBefore(t);
+            int others = to - from;
+            int failed = failedBefore[to] - failedBefore[from];
+            if (WindowFeatures.Timeline.holds(sameClient.outcomeAt[i], t - width, t)) {
                 others--; // its own outcome, final before its trigger within the clocks' skew
-                failed -= SilverStatus.FAILED.equals(op.status()) ? 1 : 0;
+                failed -= sameClient.failed[i] ? 1 : 0;
             }
-            out.put(op.operationId(), others == 0 ? null : (double) failed / others);
+            out[i] = others == 0 ? null : (double) failed / others;
         }
         return out;
     }
 
-    private static boolean isFillBefore(SilverOperation op, Instant asOf) {
-        return SilverStatus.EXECUTED.equals(op.status()) && op.executedAt() != null && op.slippagePct() != null
-                && op.executedAt().isBefore(asOf);
+    /** A fill known before {@code asOf}: EXECUTED with an execution time and a slippage. */
+    private static boolean isFillBefore(GroupHistory group, int i, long asOf) {
+        return group.executed[i] && group.executedAt[i] != GroupHistory.NO_TIME && group.slippagePct[i] != null
+                && group.executedAt[i] < asOf;
     }
 }

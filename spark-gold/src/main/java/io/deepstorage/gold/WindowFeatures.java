@@ -5,10 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 import io.deepstorage.schemas.SilverStatus;
 
@@ -32,55 +29,66 @@ public final class WindowFeatures {
     public record Outcome(long operationId, Instant at, boolean failed) {}
 
     /**
-     * {@code volatility_15m} of every example as of {@code asOf} among one symbol's operations, by operation id in
-     * input order (null values: fewer than 3 prices). Prices are the trigger prices of operations triggered before
-     * {@code asOf}, whatever their status. Same values as {@link #volatility15m(long, Instant, List)} on each
-     * example's window, in O(n log n + examples × window): the log returns are taken once over the symbol's
+     * {@code volatility_15m} of every example as of {@code asOf} (epoch micros) among one symbol's operations, by
+     * index in the group (null: not an example, or fewer than 3 prices). Prices are the trigger prices of operations
+     * triggered before {@code asOf}, whatever their status. Same values as {@link #volatility15m(long, Instant, List)}
+     * on each example's window, in O(n log n + examples × window): the log returns are taken once over the symbol's
      * prices in (time, operation id) order, and each example sums its window's slice of them in the same order.
      */
-    public static Map<Long, Double> volatility15m(Collection<SilverOperation> sameSymbol, Instant asOf) {
+    static Double[] volatility15m(GroupHistory sameSymbol, long asOf) {
         PriceSeries prices = PriceSeries.of(sameSymbol, asOf);
-        Map<Long, Double> out = new LinkedHashMap<>();
-        for (SilverOperation op : sameSymbol) {
-            if (op.isExampleAsOf(asOf)) {
-                out.put(op.operationId(), prices.volatility(op.triggeredAt()));
+        Double[] out = new Double[sameSymbol.size];
+        for (int i = 0; i < sameSymbol.size; i++) {
+            if (sameSymbol.isExampleAsOf(i, asOf)) {
+                out[i] = prices.volatility(sameSymbol.triggeredAt[i]);
             }
         }
         return out;
     }
 
     /**
-     * {@code consecutive_failures_1h} of every example as of {@code asOf} among one client's operations, by
-     * operation id in input order. Outcomes are the EXECUTED/FAILED outcomes final before {@code asOf}. Same values as
-     * {@link #consecutiveFailures1h(long, Instant, List)} on each example's window, in O(n log n): the run of failures
-     * ending at each outcome is counted once, and an example's run is the one ending at its window's last outcome,
-     * cut at the window's start.
+     * {@code consecutive_failures_1h} of every example as of {@code asOf} (epoch micros) among one client's
+     * operations, by index in the group (null: not an example). Outcomes are the EXECUTED/FAILED outcomes final
+     * before {@code asOf}. Same values as {@link #consecutiveFailures1h(long, Instant, List)} on each example's
+     * window, in O(n log n): the run of failures ending at each outcome is counted once, and an example's run is the
+     * one ending at its window's last outcome, cut at the window's start.
      */
-    public static Map<Long, Integer> consecutiveFailures1h(Collection<SilverOperation> sameClient, Instant asOf) {
-        List<Outcome> outcomes = outcomesBefore(sameClient, asOf);
-        Timeline times = Timeline.of(outcomes, Outcome::at);
-        int[] runEndingAt = new int[outcomes.size()];
-        for (int i = 0; i < runEndingAt.length; i++) {
-            runEndingAt[i] = outcomes.get(i).failed() ? (i == 0 ? 0 : runEndingAt[i - 1]) + 1 : 0;
+    static Integer[] consecutiveFailures1h(GroupHistory sameClient, long asOf) {
+        int[] outcomes = outcomesBefore(sameClient, asOf);
+        Timeline times = Timeline.of(outcomes, sameClient.outcomeAt);
+        int[] runEndingAt = new int[outcomes.length];
+        for (int k = 0; k < runEndingAt.length; k++) {
+            runEndingAt[k] = sameClient.failed[outcomes[k]] ? (k == 0 ? 0 : runEndingAt[k - 1]) + 1 : 0;
         }
-        Map<Long, Integer> out = new LinkedHashMap<>();
-        for (SilverOperation op : sameClient) {
-            if (!op.isExampleAsOf(asOf)) {
+        long width = micros(FAILURE_WINDOW);
+        Integer[] out = new Integer[sameClient.size];
+        for (int i = 0; i < sameClient.size; i++) {
+            if (!sameClient.isExampleAsOf(i, asOf)) {
                 continue;
             }
-            Instant t = op.triggeredAt();
-            int[] w = times.window(t, FAILURE_WINDOW);
-            int from = w[0];
-            int to = w[1];
+            long t = sameClient.triggeredAt[i];
+            int from = times.firstNotBefore(t - width);
+            int to = times.firstNotBefore(t);
             int run;
-            if (Timeline.holds(op.outcomeAt(), t.minus(FAILURE_WINDOW), t)) {
+            if (Timeline.holds(sameClient.outcomeAt[i], t - width, t)) {
                 // Its own outcome (final before its trigger, within the clocks' skew) is in the window: leaving it out
-                // changes the run, so this rare case walks the window as the per-example rule does.
-                run = consecutiveFailures1h(op.operationId(), t, outcomes.subList(from, to));
+                // changes the run, so this rare case walks the window back from its latest outcome, as the
+                // per-example rule does.
+                run = 0;
+                for (int k = to - 1; k >= from; k--) {
+                    int other = outcomes[k];
+                    if (other == i) {
+                        continue;
+                    }
+                    if (!sameClient.failed[other]) {
+                        break;
+                    }
+                    run++;
+                }
             } else {
                 run = to == from ? 0 : Math.min(runEndingAt[to - 1], to - from);
             }
-            out.put(op.operationId(), run);
+            out[i] = run;
         }
         return out;
     }
@@ -94,31 +102,41 @@ public final class WindowFeatures {
                 .toList();
     }
 
+    /** {@link #outcomesBefore(Collection, Instant)} of a group: the indices of those outcomes, in that order. */
+    static int[] outcomesBefore(GroupHistory group, long asOf) {
+        return group.sortedBy(group.outcomeAt, i -> group.outcomeAt[i] != GroupHistory.NO_TIME && group.outcomeAt[i] < asOf);
+    }
+
+    static long micros(Duration window) {
+        return window.toNanos() / 1_000;
+    }
+
     /**
      * One symbol's positive trigger prices (of operations triggered before as-of) in (time, operation id) order,
      * with the log return from each price's predecessor. A stop's own price is at its trigger time, so it is never
      * in the window before it.
      */
     record PriceSeries(Timeline times, double[] prices, double[] logReturns) {
-        static PriceSeries of(Collection<SilverOperation> sameSymbol, Instant asOf) {
-            List<PricePoint> points = sameSymbol.stream()
-                    .filter(op -> op.triggeredAt() != null && op.triggerPrice() != null && op.triggeredAt().isBefore(asOf)
-                            && op.triggerPrice().signum() > 0)
-                    .map(op -> new PricePoint(op.operationId(), op.triggeredAt(), op.triggerPrice()))
-                    .sorted(Comparator.comparing(PricePoint::at).thenComparingLong(PricePoint::operationId))
-                    .toList();
-            double[] prices = new double[points.size()];
-            double[] returns = new double[points.size()];
-            for (int i = 0; i < prices.length; i++) {
-                prices[i] = points.get(i).price().doubleValue();
-                returns[i] = i == 0 ? Double.NaN : Math.log(prices[i] / prices[i - 1]);
+        static PriceSeries of(GroupHistory sameSymbol, long asOf) {
+            int[] points = sameSymbol.sortedBy(sameSymbol.triggeredAt, i -> sameSymbol.triggeredAt[i] != GroupHistory.NO_TIME
+                    && sameSymbol.triggeredAt[i] < asOf && sameSymbol.triggerPrice[i] > 0);
+            double[] prices = new double[points.length];
+            double[] returns = new double[points.length];
+            for (int k = 0; k < prices.length; k++) {
+                prices[k] = sameSymbol.triggerPrice[points[k]];
+                returns[k] = k == 0 ? Double.NaN : Math.log(prices[k] / prices[k - 1]);
             }
-            return new PriceSeries(Timeline.of(points, PricePoint::at), prices, returns);
+            return new PriceSeries(Timeline.of(points, sameSymbol.triggeredAt), prices, returns);
+        }
+
+        /** The index of the window's first price and the index after its last, for a trigger at {@code at}. */
+        int[] window(long at, Duration width) {
+            return new int[] {times.firstNotBefore(at - micros(width)), times.firstNotBefore(at)};
         }
 
         /** {@link #volatility15m(long, Instant, List)}'s sums, in its order, over the window's slice of the returns. */
-        Double volatility(Instant triggeredAt) {
-            int[] w = times.window(triggeredAt, VOLATILITY_WINDOW);
+        Double volatility(long triggeredAt) {
+            int[] w = window(triggeredAt, VOLATILITY_WINDOW);
             int count = w[1] - w[0];
             if (count < MIN_PRICES_FOR_VOLATILITY) {
                 return null;
@@ -137,19 +155,24 @@ public final class WindowFeatures {
         }
     }
 
-    /** Sorted event times, searched by binary search. */
-    record Timeline(Instant[] sorted) {
-        static <E> Timeline of(List<E> sortedEvents, Function<E, Instant> timeOf) {
-            return new Timeline(sortedEvents.stream().map(timeOf).toArray(Instant[]::new));
+    /** Sorted event times (epoch micros), searched by binary search. */
+    record Timeline(long[] sorted) {
+        /** The times {@code time[i]} of {@code sortedIndices}, in that order. */
+        static Timeline of(int[] sortedIndices, long[] time) {
+            long[] sorted = new long[sortedIndices.length];
+            for (int k = 0; k < sorted.length; k++) {
+                sorted[k] = time[sortedIndices[k]];
+            }
+            return new Timeline(sorted);
         }
 
         /** Index of the first time not before {@code at} (the size when every time is before it). */
-        int firstNotBefore(Instant at) {
+        int firstNotBefore(long at) {
             int lo = 0;
             int hi = sorted.length;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (sorted[mid].isBefore(at)) {
+                if (sorted[mid] < at) {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -158,14 +181,9 @@ public final class WindowFeatures {
             return lo;
         }
 
-        /** Index of the first time in the window [{@code at} - {@code width}, {@code at}), and the index after its last. */
-        int[] window(Instant at, Duration width) {
-            return new int[] {firstNotBefore(at.minus(width)), firstNotBefore(at)};
-        }
-
-        /** Whether {@code at} is in [{@code from}, {@code to}). */
-        static boolean holds(Instant at, Instant from, Instant to) {
-            return at != null && !at.isBefore(from) && at.isBefore(to);
+        /** Whether {@code at} is a time in [{@code from}, {@code to}). */
+        static boolean holds(long at, long from, long to) {
+            return at != GroupHistory.NO_TIME && at >= from && at < to;
         }
     }
 

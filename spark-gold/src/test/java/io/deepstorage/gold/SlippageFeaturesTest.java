@@ -41,23 +41,23 @@ class SlippageFeaturesTest {
     @Test
     void theClientsMeanSlippageCountsOnlyFillsFinalBeforeTheTriggerWithin24Hours() {
         // A (2.0) and B (4.0); not E (filled after 10:20), F (later), G (25 h before).
-        assertThat(SlippageFeatures.clientSlippageMean24h(HISTORY, AS_OF).get(D.operationId())).isCloseTo(3.0, within(1e-12));
+        assertThat(FeaturesByOperation.clientSlippageMean24h(HISTORY, AS_OF).get(D.operationId())).isCloseTo(3.0, within(1e-12));
         // A sees nothing before it: G is 24 h 40 min before A.
-        assertThat(SlippageFeatures.clientSlippageMean24h(HISTORY, AS_OF).get(A.operationId())).isNull();
+        assertThat(FeaturesByOperation.clientSlippageMean24h(HISTORY, AS_OF).get(A.operationId())).isNull();
     }
 
     @Test
     void theClientsFailureRateIsTheShareOfFailedOutcomesFinalBeforeTheTrigger() {
         // A executed, B executed, C failed at 09:00:10: one of three. E's outcome is after 10:20, G's 25 h before.
-        assertThat(SlippageFeatures.clientFailureRate24h(HISTORY, AS_OF).get(D.operationId())).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(FeaturesByOperation.clientFailureRate24h(HISTORY, AS_OF).get(D.operationId())).isCloseTo(1.0 / 3, within(1e-12));
     }
 
     @Test
     void theTriggerPriceMovementIsAgainstTheEarliestPriceOfTheFifteenMinutesBefore() {
         // [10:05, 10:20): B 100 at 10:10 and E 102 at 10:19:50 (its trigger was known); A at 10:00 is outside.
         // (105 / 100 - 1) * 100 = 5.
-        assertThat(SlippageFeatures.triggerPriceChange15m(HISTORY, AS_OF).get(D.operationId())).isCloseTo(5.0, within(1e-9));
-        assertThat(SlippageFeatures.triggerPriceChange15m(HISTORY, AS_OF).get(G.operationId())).as("nothing before G").isNull();
+        assertThat(FeaturesByOperation.triggerPriceChange15m(HISTORY, AS_OF).get(D.operationId())).isCloseTo(5.0, within(1e-9));
+        assertThat(FeaturesByOperation.triggerPriceChange15m(HISTORY, AS_OF).get(G.operationId())).as("nothing before G").isNull();
     }
 
     @Test
@@ -66,8 +66,8 @@ class SlippageFeaturesTest {
         SilverOperation e2 = op(5, "EXECUTED", "2026-11-20T10:19:50Z", "2026-11-20T10:20:30Z", "102", "90.0");
         SilverOperation f2 = op(6, "EXECUTED", "2026-11-20T10:25:00Z", "2026-11-20T10:25:05Z", "1", "0.1");
         List<SilverOperation> changed = List.of(A, B, C, D, e2, f2, G);
-        assertThat(SlippageFeatures.clientSlippageMean24h(changed, AS_OF).get(D.operationId())).isCloseTo(3.0, within(1e-12));
-        assertThat(SlippageFeatures.triggerPriceChange15m(changed, AS_OF).get(D.operationId())).isCloseTo(5.0, within(1e-9));
+        assertThat(FeaturesByOperation.clientSlippageMean24h(changed, AS_OF).get(D.operationId())).isCloseTo(3.0, within(1e-12));
+        assertThat(FeaturesByOperation.triggerPriceChange15m(changed, AS_OF).get(D.operationId())).isCloseTo(5.0, within(1e-9));
     }
 
     @Test

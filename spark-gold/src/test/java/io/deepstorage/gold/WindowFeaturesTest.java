@@ -78,7 +78,7 @@ class WindowFeaturesTest {
                 op(5, "EXECUTED", T.plusSeconds(60), "1"),                 // after op 10: must not count for it
                 op(6, "BLOCKED", T.minusSeconds(30), null),                // no price, no example
                 op(7, "EXECUTED", T.plus(window), "1000"));                // finishes after as-of: no price, no example
-        Map<Long, Double> vol = WindowFeatures.volatility15m(history, T.plus(window));
+        Map<Long, Double> vol = FeaturesByOperation.volatility15m(history, T.plus(window));
 
         assertThat(vol).containsOnlyKeys(4L, 1L, 2L, 3L, 10L, 5L);
         assertThat(vol.get(4L)).as("no earlier price").isNull();
@@ -137,7 +137,7 @@ class WindowFeaturesTest {
                 op(20, "EXECUTED", T, "100"),
                 op(16, "BLOCKED", T.minusSeconds(5 * 60), "100"),      // no outcome, no example
                 op(17, "FAILED", T.plus(hour), "100"));                // final after as-of: no outcome, no example
-        Map<Long, Integer> failures = WindowFeatures.consecutiveFailures1h(history, T.plus(hour));
+        Map<Long, Integer> failures = FeaturesByOperation.consecutiveFailures1h(history, T.plus(hour));
 
         assertThat(failures).containsOnlyKeys(14L, 11L, 12L, 13L, 20L);
         assertThat(failures.get(14L)).as("triggered T−1h11s, nothing before").isZero();
@@ -154,6 +154,6 @@ class WindowFeaturesTest {
                 finished(2, "EXECUTED", T.minusSeconds(20 * 60)),
                 finished(3, "FAILED", T.minusSeconds(10 * 60)),
                 op(4, "EXECUTED", T, "100"));
-        assertThat(WindowFeatures.consecutiveFailures1h(history, T.plusSeconds(3600)).get(4L)).isEqualTo(1);
+        assertThat(FeaturesByOperation.consecutiveFailures1h(history, T.plusSeconds(3600)).get(4L)).isEqualTo(1);
     }
 }

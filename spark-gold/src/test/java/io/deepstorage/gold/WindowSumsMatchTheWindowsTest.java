@@ -59,11 +59,11 @@ class WindowSumsMatchTheWindowsTest {
                     .filter(op -> op.triggeredAt() != null && op.triggerPrice() != null && op.triggeredAt().isBefore(AS_OF))
                     .map(op -> new WindowFeatures.PricePoint(op.operationId(), op.triggeredAt(), op.triggerPrice())).toList();
             List<WindowFeatures.Outcome> outcomes = WindowFeatures.outcomesBefore(ops, AS_OF);
-            Map<Long, Double> volatility = WindowFeatures.volatility15m(ops, AS_OF);
-            Map<Long, Double> change = SlippageFeatures.triggerPriceChange15m(ops, AS_OF);
-            Map<Long, Integer> failures = WindowFeatures.consecutiveFailures1h(ops, AS_OF);
-            Map<Long, Double> slippage = SlippageFeatures.clientSlippageMean24h(ops, AS_OF);
-            Map<Long, Double> failureRate = SlippageFeatures.clientFailureRate24h(ops, AS_OF);
+            Map<Long, Double> volatility = FeaturesByOperation.volatility15m(ops, AS_OF);
+            Map<Long, Double> change = FeaturesByOperation.triggerPriceChange15m(ops, AS_OF);
+            Map<Long, Integer> failures = FeaturesByOperation.consecutiveFailures1h(ops, AS_OF);
+            Map<Long, Double> slippage = FeaturesByOperation.clientSlippageMean24h(ops, AS_OF);
+            Map<Long, Double> failureRate = FeaturesByOperation.clientFailureRate24h(ops, AS_OF);
             int examples = 0;
             for (SilverOperation op : ops) {
                 if (!op.isExampleAsOf(AS_OF)) {

@@ -1,5 +1,6 @@
 package io.deepstorage.spark;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -72,14 +73,22 @@ public final class ParquetSink {
     }
 
     /**
-     * Replaces the whole directory {@code uri} with {@code rows} (an unpartitioned table) in a single file: the
-     * tables written this way (training sets) are small, and one file in row order reads back the same everywhere.
+     * Replaces the whole directory {@code uri} with {@code rows} (an unpartitioned table) in a single file, in
+     * {@code orderColumns} order: the tables written this way (training sets) are read whole, and one file in row
+     * order reads back the same everywhere. One task writes the file; callers with several such tables write them
+     * concurrently (from threads of their own) to keep the other cores busy.
      */
-    public WriteResult writeWhole(Dataset<Row> rows, String uri) {
+    public WriteResult writeWhole(Dataset<Row> rows, String uri, String... orderColumns) {
         // Not cached: the rows are computed twice (count, write) from what the caller holds (the gold examples are
         // cached), which is cheaper than building another in-memory copy for one write.
         long count = rows.count();
-        rows.coalesce(1).write().mode(SaveMode.Overwrite).parquet(uri);
+        // One partition sorted in place, not a global sort coalesced to one: that would first sample the rows for
+        // range bounds (another pass) only to merge the ranges back into one task.
+        Dataset<Row> oneFile = rows.repartition(1);
+        if (orderColumns.length > 0) {
+            oneFile = oneFile.sortWithinPartitions(Arrays.stream(orderColumns).map(functions::col).toArray(Column[]::new));
+        }
+        oneFile.write().mode(SaveMode.Overwrite).parquet(uri);
         List<LakeLayout.Entry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
         return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeLayout.Entry::size).sum());
     }

@@ -116,4 +116,16 @@ class ParquetSinkIT {
         assertThat(second.bytes()).isEqualTo(bytesOnDisk(table));
         assertThat(spark.read().parquet(table).count()).isEqualTo(1);
     }
+
+    @Test
+    void a_whole_table_is_written_in_the_order_asked_for() {
+        String table = lake.newLake("ordered") + "/t";
+        // Spread over several input partitions, in no order.
+        Dataset<Row> shuffled = rows("b:2", "a:9", "c:1", "a:3", "b:1", "c:7", "a:1").repartition(3);
+        ParquetSink.WriteResult written = new ParquetSink(spark).writeWhole(shuffled, table, "p", "v");
+        assertThat(written.files()).isEqualTo(1);
+        // One file, one task reading it: the rows as they lie in the file.
+        List<String> stored = spark.read().parquet(table).selectExpr("concat(p, ':', v)").as(Encoders.STRING()).collectAsList();
+        assertThat(stored).containsExactly("a:1", "a:3", "a:9", "b:1", "b:2", "c:1", "c:7");
+    }
 }
