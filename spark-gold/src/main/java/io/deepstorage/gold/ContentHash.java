@@ -20,19 +20,37 @@ public final class ContentHash implements java.io.Serializable {
     public static final String ALGORITHM = "sha-256 of the row count and the sum mod 2^256 of each row's sha-256"
             + " (its split, then its values in schema order); independent of row order";
     private static final BigInteger MODULUS = BigInteger.ONE.shiftLeft(256);
+    /** One digest per task thread: looking one up per row costs more than hashing the row. */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(ContentHash::sha256);
 
     private BigInteger sum = BigInteger.ZERO;
     private long rows;
-    private transient MessageDigest digest;
 
     public ContentHash add(String split, List<?> values) {
-        if (digest == null) {
-            digest = sha256();
-        }
-        byte[] row = digest.digest(canonicalLine(split, values).getBytes(StandardCharsets.UTF_8));
-        sum = sum.add(new BigInteger(1, row)).mod(MODULUS);
+        return addRow(rowDigests(values, split)[0]);
+    }
+
+    /** A row whose sha-256 (of its canonical line) is already known: one of {@link #rowDigests}. */
+    public ContentHash addRow(byte[] rowDigest) {
+        sum = sum.add(new BigInteger(1, rowDigest)).mod(MODULUS);
         rows++;
         return this;
+    }
+
+    /**
+     * The sha-256 of the canonical line of {@code values} in each of {@code splits}: what {@link #add} adds for the
+     * row in that split. A row's split is known only after the cutoff, which needs every row; so the rows are
+     * hashed for each split they may land in while they are built, and the hash keeps the one of the split they got.
+     */
+    public static byte[][] rowDigests(List<?> values, String... splits) {
+        byte[] rest = valuesLine(values).getBytes(StandardCharsets.UTF_8);
+        MessageDigest digest = DIGEST.get();
+        byte[][] out = new byte[splits.length][];
+        for (int i = 0; i < splits.length; i++) {
+            digest.update(splits[i].getBytes(StandardCharsets.UTF_8));
+            out[i] = digest.digest(rest);
+        }
+        return out;
     }
 
     /** This hash and {@code other}'s rows together (what one partition hashed, added to another's). */
@@ -59,8 +77,9 @@ public final class ContentHash implements java.io.Serializable {
         }
     }
 
-    static String canonicalLine(String split, List<?> values) {
-        StringBuilder line = new StringBuilder(split);
+    /** A canonical line after its split: each value behind a unit separator, then a newline. */
+    private static String valuesLine(List<?> values) {
+        StringBuilder line = new StringBuilder(256);
         for (Object value : values) {
             line.append('\u001f').append(canonical(value));
         }

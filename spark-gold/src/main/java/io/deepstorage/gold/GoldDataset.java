@@ -1,11 +1,18 @@
 package io.deepstorage.gold;
 
 import java.io.Serializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deepstorage.spark.AvroRows;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * One gold training set: which silver operations become examples and how, which boolean label the manifest
@@ -20,8 +27,8 @@ interface GoldDataset extends Serializable {
     Schema schema();
 
     /**
-     * The examples as rows of {@link #schema()} plus {@code outcome_at} (when the outcome became final; the split
-     * purges train rows whose outcome lands after the cutoff). The candidates are {@link GoldJob#readSilver}'s rows
+     * The examples as {@link #rowStruct} rows: {@link #schema()}'s columns, then {@code outcome_at} (when the outcome
+     * became final; the split purges train rows whose outcome lands after the cutoff) and the row's content digests. The candidates are {@link GoldJob#readSilver}'s rows
      * of the operations that are examples as of as-of, with the features that look at other operations
      * ({@link OtherOperationsFeatures#withFeatures}); a set keeps those it learns from.
      */
@@ -35,4 +42,29 @@ interface GoldDataset extends Serializable {
 
     /** The selection rule, the features used and omitted (with reasons), the labels and the gate, for the manifest. */
     void describe(ObjectNode manifest, GoldManifest.SplitCounts counts, GoldConfig config);
+
+    /** The digest column of a row's {@link ContentHash} line if it lands in train, and if it lands in test. */
+    String TRAIN_DIGEST = "content_digest_if_train";
+    String TEST_DIGEST = "content_digest_if_test";
+
+    /** Example rows: the set's columns, then outcome_at and the two content digests (neither is written). */
+    static StructType rowStruct(Schema schema) {
+        return AvroRows.structOf(schema, DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false),
+                DataTypes.createStructField(TRAIN_DIGEST, DataTypes.BinaryType, false),
+                DataTypes.createStructField(TEST_DIGEST, DataTypes.BinaryType, false));
+    }
+
+    /**
+     * One example as a {@link #rowStruct} row. Its content digests are taken here, from the values as built, so the
+     * content hash reads two binary columns instead of turning every cached row back into values and text.
+     */
+    static Row row(IndexedRecord example, Instant outcomeAt) {
+        int n = example.getSchema().getFields().size();
+        List<Object> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            values.add(example.get(i));
+        }
+        byte[][] digests = ContentHash.rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
+        return AvroRows.toRow(example, outcomeAt, digests[0], digests[1]);
+    }
 }

@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
@@ -189,7 +188,7 @@ public final class GoldJob {
         }
         dataset.gate(split, counts, config);
         steps.lap(dataset.name() + "_split_and_gates");
-        String contentHash = contentHash(split, dataset);
+        String contentHash = contentHash(split);
         steps.lap(dataset.name() + "_content_hash");
         return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, contentHash);
     }
@@ -221,21 +220,19 @@ public final class GoldJob {
         return new GoldManifest.SplitCounts(train[0], train[1], test[0], test[1], purged[0]);
     }
 
-    /** {@link ContentHash} of the kept rows: each task hashes its own rows, the driver adds the partial hashes up. */
-    private static String contentHash(Dataset<Row> split, GoldDataset dataset) {
-        List<String> columns = columns(dataset);
-        Column[] kept = Stream.concat(Stream.of("split"), columns.stream())
-                .map(functions::col).toArray(Column[]::new);
-        List<ContentHash> partials = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name())).select(kept)
+    /**
+     * {@link ContentHash} of the kept rows: each task adds up the digests its rows carry for the split they got
+     * ({@link GoldDataset#row}), the driver adds the partial hashes up.
+     */
+    private static String contentHash(Dataset<Row> split) {
+        String train = TimeSplit.Split.TRAIN.name();
+        List<ContentHash> partials = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name()))
+                .select(col("split"), col(GoldDataset.TRAIN_DIGEST), col(GoldDataset.TEST_DIGEST))
                 .mapPartitions((MapPartitionsFunction<Row, ContentHash>) rows -> {
                     ContentHash hash = new ContentHash();
                     while (rows.hasNext()) {
                         Row row = rows.next();
-                        List<Object> values = new ArrayList<>(row.size() - 1);
-                        for (int i = 1; i < row.size(); i++) {
-                            values.add(row.get(i));
-                        }
-                        hash.add(row.getString(0), values);
+                        hash.addRow((byte[]) row.get(train.equals(row.getString(0)) ? 1 : 2));
                     }
                     return List.of(hash).iterator();
                 }, Encoders.javaSerialization(ContentHash.class))

@@ -12,7 +12,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.SilverStatus;
-import io.deepstorage.spark.AvroRows;
 import io.deepstorage.spark.JobFailedException;
 import org.apache.avro.Schema;
 import org.apache.spark.api.java.function.FilterFunction;
@@ -20,7 +19,6 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -31,8 +29,7 @@ import org.apache.spark.sql.types.StructType;
 final class SlippagePredictionDataset implements GoldDataset {
     private static final long serialVersionUID = 1L;
     static final String NAME = "slippage_prediction";
-    static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.slippagePredictionExample(),
-            DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
+    static final StructType EXAMPLE_ROW = GoldDataset.rowStruct(Schemas.slippagePredictionExample());
 
     @Override public String name() { return NAME; }
 
@@ -49,7 +46,7 @@ final class SlippagePredictionDataset implements GoldDataset {
                         r.<BigDecimal>getAs("fill_price"), asOf))
                 .map((MapFunction<Row, Row>) r -> {
                     SilverOperation op = GoldJob.toOperation(r);
-                    return AvroRows.toRow(SlippageExampleBuilder.build(op, r.<BigDecimal>getAs("quantity"), r.getAs("side"),
+                    return GoldDataset.row(SlippageExampleBuilder.build(op, r.<BigDecimal>getAs("quantity"), r.getAs("side"),
                             r.<Double>getAs("volatility_15m"), r.<Double>getAs("trigger_price_change_15m_pct"),
                             r.<Double>getAs("client_slippage_mean_24h"), r.<Double>getAs("client_failure_rate_24h"),
                             version, asOf), op.executedAt());

@@ -5,21 +5,18 @@ import java.time.Instant;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.StopOutcomeExample;
-import io.deepstorage.spark.AvroRows;
 import org.apache.avro.Schema;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** gold stop_outcome: did a triggered stop execute, with its trigger-time features ({@link ExampleBuilder}). */
 final class StopOutcomeDataset implements GoldDataset {
     private static final long serialVersionUID = 1L;
     static final String NAME = "stop_outcome";
-    static final StructType EXAMPLE_ROW = AvroRows.structOf(Schemas.stopOutcomeExample(),
-            DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false));
+    static final StructType EXAMPLE_ROW = GoldDataset.rowStruct(Schemas.stopOutcomeExample());
 
     @Override public String name() { return NAME; }
 
@@ -36,7 +33,7 @@ final class StopOutcomeDataset implements GoldDataset {
             SilverOperation op = GoldJob.toOperation(r);
             StopOutcomeExample example = ExampleBuilder.build(op, r.<Double>getAs("volatility_15m"),
                     r.<Integer>getAs("consecutive_failures_1h"), version, asOf);
-            return AvroRows.toRow(example, op.outcomeAt());
+            return GoldDataset.row(example, op.outcomeAt());
         }, Encoders.row(EXAMPLE_ROW));
     }
 

@@ -34,4 +34,13 @@ class ContentHashTest {
         assertThat(of(List.of()).hex()).isNotEqualTo(ab).hasSize(64);
         assertThat(of(List.of(a, b)).rows()).isEqualTo(2);
     }
+
+    @Test
+    void aRowHashedAheadForEachSplitCountsAsTheSameRowAddedInTheSplitItGot() {
+        List<Object> values = java.util.Arrays.asList(7L, "x", java.time.Instant.parse("2024-03-04T10:00:00.123456789Z"), null, List.of("a", "b"));
+        byte[][] digests = ContentHash.rowDigests(values, "TRAIN", "TEST");
+        assertThat(new ContentHash().addRow(digests[0]).hex()).isEqualTo(new ContentHash().add("TRAIN", values).hex());
+        assertThat(new ContentHash().addRow(digests[1]).hex()).isEqualTo(new ContentHash().add("TEST", values).hex())
+                .isNotEqualTo(new ContentHash().add("TRAIN", values).hex());
+    }
 }
