@@ -28,7 +28,8 @@ interface GoldDataset extends Serializable {
 
     /**
      * The examples as {@link #rowStruct} rows: {@link #schema()}'s columns, then {@code outcome_at} (when the outcome
-     * became final; the split purges train rows whose outcome lands after the cutoff) and the row's content digests. The candidates are {@link GoldJob#readSilver}'s rows
+     * became final; the split purges train rows whose outcome lands after the cutoff) and the row's content digests.
+     * The candidates are {@link GoldJob#readSilver}'s rows
      * of the operations that are examples as of as-of, with the features that look at other operations
      * ({@link OtherOperationsFeatures#withFeatures}); a set keeps those it learns from.
      */
