@@ -81,31 +81,34 @@ public final class ContentHash implements java.io.Serializable {
     private static String valuesLine(List<?> values) {
         StringBuilder line = new StringBuilder(256);
         for (Object value : values) {
-            line.append('\u001f').append(canonical(value));
+            appendCanonical(line.append('\u001f'), value);
         }
         return line.append('\n').toString();
     }
 
-    private static String canonical(Object value) {
+    /** Appended in place (no string per value): a row's list of event ids is most of its line. */
+    private static void appendCanonical(StringBuilder line, Object value) {
         if (value == null) {
-            return "\u2400";
-        }
-        if (value instanceof Instant instant) {
-            return Long.toString(instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000);
-        }
-        if (value instanceof Double d) {
-            return Long.toHexString(Double.doubleToLongBits(d));
-        }
-        if (value instanceof List<?> list) {
-            StringBuilder items = new StringBuilder("[");
+            line.append('\u2400');
+        } else if (value instanceof Long l) {
+            line.append(l.longValue());
+        } else if (value instanceof Integer i) {
+            line.append(i.intValue());
+        } else if (value instanceof Instant instant) {
+            line.append(instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000);
+        } else if (value instanceof Double d) {
+            line.append(Long.toHexString(Double.doubleToLongBits(d)));
+        } else if (value instanceof List<?> list) {
+            line.append('[');
             for (Object item : list) {
-                items.append(canonical(item)).append('\u001e');
+                appendCanonical(line, item);
+                line.append('\u001e');
             }
-            return items.append(']').toString();
+            line.append(']');
+        } else if (value instanceof scala.collection.Seq<?> seq) {
+            appendCanonical(line, scala.collection.JavaConverters.seqAsJavaList(seq));
+        } else {
+            line.append(value);
         }
-        if (value instanceof scala.collection.Seq<?> seq) {
-            return canonical(scala.collection.JavaConverters.seqAsJavaList(seq));
-        }
-        return value.toString();
     }
 }

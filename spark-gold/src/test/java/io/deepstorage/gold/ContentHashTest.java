@@ -43,4 +43,16 @@ class ContentHashTest {
         assertThat(new ContentHash().addRow(digests[1]).hex()).isEqualTo(new ContentHash().add("TEST", values).hex())
                 .isNotEqualTo(new ContentHash().add("TRAIN", values).hex());
     }
+
+    /**
+     * The canonical line is a format: a build that wrote it differently would call every committed version changed.
+     * The hash of these rows is the one the first build with this algorithm gave.
+     */
+    @Test
+    void theCanonicalLineOfEachKindOfValueIsTheSameAsTheFirstBuildsForTheSameRows() {
+        List<Object> values = java.util.Arrays.asList(7L, -12, "x", java.time.Instant.parse("2024-03-04T10:00:00.123456789Z"), null,
+                0.1, true, List.of(1L, 22L, 333L), List.of(), "\u00e9");
+        assertThat(new ContentHash().add("TRAIN", values).add("TEST", List.of(8L)).hex())
+                .isEqualTo("dd89f8532363f065b9adc08343d400272f6639626c2fa969fb07c6636fc2a978");
+    }
 }
