@@ -54,6 +54,12 @@ public final class GoldJob {
     private static final int SILVER_PARTITION_DEPTH = 2;
     /** The row order of every written file: trigger time, then the operation (a unique key). */
     private static final String[] ORDER = {"triggered_at", "operation_id"};
+    /**
+     * Columns of the sets whose values are (nearly) all distinct, written without a Parquet dictionary (which would
+     * only cost hash lookups until it overflowed); a name a set does not have is ignored.
+     */
+    static final List<String> PLAIN_COLUMNS = List.of("operation_id", "triggered_at", "source_event_ids.list.element",
+            "stop_distance_pct", "volatility_15m", "trigger_price_change_15m_pct", "client_slippage_mean_24h");
 
     private GoldJob() {}
 
@@ -97,9 +103,11 @@ public final class GoldJob {
             // One feature pass per symbol and per client serves every set.
             Dataset<Row> history = OtherOperationsFeatures.history(silver).persist();
             cached.add(history);
-            report.put(JobReport.ROWS_IN, history.count());
+            long operations = history.count();
+            report.put(JobReport.ROWS_IN, operations);
             steps.lap("read_silver");
-            Dataset<Row> candidates = OtherOperationsFeatures.withFeatures(silver, history, config.asOf()).persist();
+            Dataset<Row> candidates = OtherOperationsFeatures.withFeatures(silver, history, config.asOf(),
+                    operations <= OtherOperationsFeatures.BROADCAST_MAX_OPERATIONS).persist();
             cached.add(candidates);
             List<TrainingSet> toWrite = new ArrayList<>();
             for (GoldDataset dataset : DATASETS) {
@@ -292,9 +300,9 @@ public final class GoldJob {
                 files.delete(set.target().manifestUri());
                 String versionUri = set.target().versionUri();
                 CompletableFuture<ParquetSink.WriteResult> train = CompletableFuture.supplyAsync(
-                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), versionUri + "/train", ORDER), writers);
+                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), versionUri + "/train", PLAIN_COLUMNS, ORDER), writers);
                 CompletableFuture<ParquetSink.WriteResult> test = CompletableFuture.supplyAsync(
-                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), versionUri + "/test", ORDER), writers);
+                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), versionUri + "/test", PLAIN_COLUMNS, ORDER), writers);
                 committed.add(train.thenCombine(test, (trainFile, testFile) -> {
                     commitManifest(files, set, config, silverUri, silverFiles);
                     return List.of(trainFile, testFile);

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -49,6 +50,14 @@ final class OtherOperationsFeatures {
             .add("client_slippage_mean_24h", DataTypes.DoubleType, true)
             .add("client_failure_rate_24h", DataTypes.DoubleType, true);
 
+    /**
+     * Up to this many silver operations the feature rows are broadcast to silver's rows instead of both sides being
+     * shuffled for a join: silver's wide rows (event ids, decimals) then stay where they were read. The two feature
+     * tables take about 140 bytes per operation in memory (≈ 1.4 GB at this limit, against the jobs' 6g locally
+     * and 12g in the cluster); a larger silver is joined by shuffling, as before.
+     */
+    static final long BROADCAST_MAX_OPERATIONS = 10_000_000;
+
     private OtherOperationsFeatures() {}
 
     /** What the windows read of silver ({@link GoldJob#readSilver}'s): both passes group these rows. */
@@ -60,8 +69,10 @@ final class OtherOperationsFeatures {
      * Silver's operations that are examples as of {@code asOf} ({@link SilverOperation#isExampleAsOf}), each with
      * the five features of {@link #SYMBOL_ROW} and {@link #CLIENT_ROW}; {@code silver} is {@link GoldJob#readSilver}'s
      * and {@code history} its {@link #history} (cached by the caller: both passes read it, and the lake once is enough).
+     * {@code broadcast}: join the features to silver by broadcasting them ({@link #BROADCAST_MAX_OPERATIONS}), else
+     * by shuffling both; the rows are the same.
      */
-    static Dataset<Row> withFeatures(Dataset<Row> silver, Dataset<Row> history, Instant asOf) {
+    static Dataset<Row> withFeatures(Dataset<Row> silver, Dataset<Row> history, Instant asOf, boolean broadcast) {
         StructType historyRow = history.schema();
         long asOfMicros = GroupHistory.micros(asOf);
         // groupBy(...).as(...) groups on the column itself: no deserialised key function before the shuffle.
@@ -71,6 +82,9 @@ final class OtherOperationsFeatures {
         Dataset<Row> byClient = history.groupBy(col("client_id")).as(Encoders.LONG(), Encoders.row(historyRow))
                 .flatMapGroups((FlatMapGroupsFunction<Long, Row, Row>) (client, rows) -> clientFeatures(group(rows), asOfMicros),
                         Encoders.row(CLIENT_ROW));
+        if (broadcast) {
+            return silver.join(functions.broadcast(bySymbol), "operation_id").join(functions.broadcast(byClient), "operation_id");
+        }
         // The narrow feature rows meet first, so silver's wide rows are shuffled for one join, not two.
         return silver.join(bySymbol.join(byClient, "operation_id"), "operation_id");
     }

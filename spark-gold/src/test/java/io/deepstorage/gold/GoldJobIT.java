@@ -206,6 +206,29 @@ class GoldJobIT {
     }
 
     @Test
+    void the_features_joined_by_broadcast_are_the_rows_a_shuffled_join_gives() {
+        String silverUri = lakeWithSilver(balancedSilver(false)) + "/" + LakeLayout.SILVER_STOP_EXECUTIONS;
+        Dataset<Row> silver = GoldJob.readSilver(kit.spark(), silverUri);
+        Dataset<Row> history = OtherOperationsFeatures.history(silver);
+        Instant asOf = Instant.parse(AS_OF);
+        Dataset<Row> byBroadcast = OtherOperationsFeatures.withFeatures(silver, history, asOf, true);
+        assertThat(byBroadcast.queryExecution().executedPlan().toString()).contains("BroadcastHashJoin").doesNotContain("SortMergeJoin");
+        List<Row> broadcast = byBroadcast.orderBy("operation_id").collectAsList();
+        List<Row> shuffled;
+        // Spark would broadcast rows this few by itself: keep it from doing so, to see the shuffled join's rows.
+        kit.spark().conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
+        try {
+            Dataset<Row> byShuffle = OtherOperationsFeatures.withFeatures(silver, history, asOf, false);
+            assertThat(byShuffle.queryExecution().executedPlan().toString()).contains("SortMergeJoin").doesNotContain("BroadcastHashJoin");
+            shuffled = byShuffle.orderBy("operation_id").collectAsList();
+        } finally {
+            kit.spark().conf().unset("spark.sql.autoBroadcastJoinThreshold");
+        }
+        assertThat(broadcast).hasSize(21).isEqualTo(shuffled);
+        assertThat(broadcast.get(0).schema().fieldNames()).isEqualTo(shuffled.get(0).schema().fieldNames());
+    }
+
+    @Test
     void a_rebuild_of_both_sets_from_the_same_silver_and_as_of_is_byte_identical() throws Exception {
         String lake = lakeWithSilver(balancedSilver(false));
         assertThat(runGold(lake, "--as-of", AS_OF).exitCode()).isZero();

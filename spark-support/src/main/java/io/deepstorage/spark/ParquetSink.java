@@ -79,6 +79,11 @@ public final class ParquetSink {
      * concurrently (from threads of their own) to keep the other cores busy.
      */
     public WriteResult writeWhole(Dataset<Row> rows, String uri, String... orderColumns) {
+        return writeWhole(rows, uri, List.of(), orderColumns);
+    }
+
+    /** {@link #writeWhole(Dataset, String, String...)} with {@code plainColumns} as in {@link #writePartitioned(Dataset, String, List, List)}. */
+    public WriteResult writeWhole(Dataset<Row> rows, String uri, List<String> plainColumns, String... orderColumns) {
         // Not cached: the rows are computed twice (count, write) from what the caller holds (the gold examples are
         // cached), which is cheaper than building another in-memory copy for one write.
         long count = rows.count();
@@ -88,7 +93,11 @@ public final class ParquetSink {
         if (orderColumns.length > 0) {
             oneFile = oneFile.sortWithinPartitions(Arrays.stream(orderColumns).map(functions::col).toArray(Column[]::new));
         }
-        oneFile.write().mode(SaveMode.Overwrite).parquet(uri);
+        var writer = oneFile.write().mode(SaveMode.Overwrite);
+        for (String column : plainColumns) {
+            writer = writer.option("parquet.enable.dictionary#" + column, "false");
+        }
+        writer.parquet(uri);
         List<LakeLayout.Entry> parts = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(uri);
         return new WriteResult(count, List.of(), parts.size(), parts.stream().mapToLong(LakeLayout.Entry::size).sum());
     }
