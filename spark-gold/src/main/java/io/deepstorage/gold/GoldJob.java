@@ -1,16 +1,11 @@
 package io.deepstorage.gold;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -188,7 +183,8 @@ public final class GoldJob {
         }
         Instant cutoff = TimeSplit.cutoff(triggers, config.testFraction());
         Dataset<Row> split = examples.withColumn("split", splitOf(cutoff));
-        GoldManifest.SplitCounts counts = countSplits(split, dataset.countedLabel());
+        SplitTally tally = tally(split, dataset.countedLabel());
+        GoldManifest.SplitCounts counts = tally.counts();
         if (counts.trainRows() < config.minTrainRows() || counts.testRows() < config.minTestRows()) {
             throw new JobFailedException(String.format(java.util.Locale.ROOT,
                     "%s: too few examples to learn from: train %d, test %d (at least %d and %d; --min-train-rows, --min-test-rows)",
@@ -196,9 +192,7 @@ public final class GoldJob {
         }
         dataset.gate(split, counts, config);
         steps.lap(dataset.name() + "_split_and_gates");
-        String contentHash = contentHash(split);
-        steps.lap(dataset.name() + "_content_hash");
-        return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, contentHash);
+        return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, tally.contentHash());
     }
 
     static SilverOperation toOperation(Row r) {
@@ -216,38 +210,25 @@ public final class GoldJob {
         return assign.apply(col("triggered_at"), col("outcome_at"));
     }
 
-    private static GoldManifest.SplitCounts countSplits(Dataset<Row> split, String countedLabel) {
-        Map<String, long[]> bySplit = new HashMap<>();
-        for (Row r : split.groupBy("split").agg(count(lit(1)), sum(when(col(countedLabel), 1).otherwise(0))).collectAsList()) {
-            bySplit.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-        }
-        long[] none = {0, 0};
-        long[] train = bySplit.getOrDefault(TimeSplit.Split.TRAIN.name(), none);
-        long[] test = bySplit.getOrDefault(TimeSplit.Split.TEST.name(), none);
-        long[] purged = bySplit.getOrDefault(TimeSplit.Split.PURGED.name(), none);
-        return new GoldManifest.SplitCounts(train[0], train[1], test[0], test[1], purged[0]);
-    }
-
     /**
-     * {@link ContentHash} of the kept rows: each task adds up the digests its rows carry for the split they got
-     * ({@link GoldDataset#row}), the driver adds the partial hashes up.
+     * The split's counts and the {@link ContentHash} of the kept rows in one scan: each task tallies its rows (the
+     * digests they carry for the split they got, {@link GoldDataset#row}), the driver merges the tallies.
      */
-    private static String contentHash(Dataset<Row> split) {
-        String train = TimeSplit.Split.TRAIN.name();
-        List<ContentHash> partials = split.filter(col("split").notEqual(TimeSplit.Split.PURGED.name()))
-                .select(col("split"), col(GoldDataset.TRAIN_DIGEST), col(GoldDataset.TEST_DIGEST))
-                .mapPartitions((MapPartitionsFunction<Row, ContentHash>) rows -> {
-                    ContentHash hash = new ContentHash();
+    private static SplitTally tally(Dataset<Row> split, String countedLabel) {
+        List<SplitTally> partials = split.select(col("split"), col(countedLabel), col(GoldDataset.TRAIN_DIGEST), col(GoldDataset.TEST_DIGEST))
+                .mapPartitions((MapPartitionsFunction<Row, SplitTally>) rows -> {
+                    SplitTally tally = new SplitTally();
                     while (rows.hasNext()) {
                         Row row = rows.next();
-                        hash.addRow((byte[]) row.get(train.equals(row.getString(0)) ? 1 : 2));
+                        tally.add(TimeSplit.Split.valueOf(row.getString(0)), !row.isNullAt(1) && row.getBoolean(1),
+                                (byte[]) row.get(2), (byte[]) row.get(3));
                     }
-                    return List.of(hash).iterator();
-                }, Encoders.javaSerialization(ContentHash.class))
+                    return List.of(tally).iterator();
+                }, Encoders.javaSerialization(SplitTally.class))
                 .collectAsList();
-        ContentHash total = new ContentHash();
+        SplitTally total = new SplitTally();
         partials.forEach(total::merge);
-        return total.hex();
+        return total;
     }
 
     // ---- write train/test
