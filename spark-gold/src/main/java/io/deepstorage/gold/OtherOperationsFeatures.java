@@ -52,11 +52,12 @@ final class OtherOperationsFeatures {
 
     /**
      * Up to this many silver operations the feature rows are broadcast to silver's rows instead of both sides being
-     * shuffled for a join: silver's wide rows (event ids, decimals) then stay where they were read. The two feature
-     * tables take about 140 bytes per operation in memory (≈ 1.4 GB at this limit, against the jobs' 6g locally
-     * and 12g in the cluster); a larger silver is joined by shuffling, as before.
+     * shuffled for a join: silver's wide rows (event ids, decimals) then stay where they were read. The broadcast
+     * tables cost heap: gold's peak heap use at 3.3M operations went from 5.2 to 6.0 GiB of 6g with them (≈ 250
+     * bytes per operation, docs/benchmarks.md), so about 1.2 GiB at this limit; a larger silver is joined by
+     * shuffling, as before.
      */
-    static final long BROADCAST_MAX_OPERATIONS = 10_000_000;
+    static final long BROADCAST_MAX_OPERATIONS = 5_000_000;
 
     private OtherOperationsFeatures() {}
 
@@ -91,8 +92,9 @@ final class OtherOperationsFeatures {
 
     /** The {@link #SYMBOL_ROW} of every example of one symbol's operations as of {@code asOf} (epoch micros). */
     static Iterator<Row> symbolFeatures(GroupHistory sameSymbol, long asOf) {
-        Double[] volatility = WindowFeatures.volatility15m(sameSymbol, asOf);
-        Double[] change = SlippageFeatures.triggerPriceChange15m(sameSymbol, asOf);
+        WindowFeatures.PriceSeries prices = WindowFeatures.PriceSeries.of(sameSymbol, asOf);
+        Double[] volatility = WindowFeatures.volatility15m(sameSymbol, prices, asOf);
+        Double[] change = SlippageFeatures.triggerPriceChange15m(sameSymbol, prices, asOf);
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < sameSymbol.size; i++) {
             if (sameSymbol.isExampleAsOf(i, asOf)) {
@@ -104,9 +106,10 @@ final class OtherOperationsFeatures {
 
     /** The {@link #CLIENT_ROW} of every example of one client's operations as of {@code asOf} (epoch micros). */
     static Iterator<Row> clientFeatures(GroupHistory sameClient, long asOf) {
-        Integer[] failures = WindowFeatures.consecutiveFailures1h(sameClient, asOf);
+        int[] outcomes = WindowFeatures.outcomesBefore(sameClient, asOf);
+        Integer[] failures = WindowFeatures.consecutiveFailures1h(sameClient, outcomes, asOf);
         Double[] slippage = SlippageFeatures.clientSlippageMean24h(sameClient, asOf);
-        Double[] failureRate = SlippageFeatures.clientFailureRate24h(sameClient, asOf);
+        Double[] failureRate = SlippageFeatures.clientFailureRate24h(sameClient, outcomes, asOf);
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < sameClient.size; i++) {
             if (sameClient.isExampleAsOf(i, asOf)) {

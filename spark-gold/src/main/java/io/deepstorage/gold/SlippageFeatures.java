@@ -26,7 +26,11 @@ public final class SlippageFeatures {
      * The earliest price of a window is the first of its slice of the symbol's sorted prices: O(n log n).
      */
     static Double[] triggerPriceChange15m(GroupHistory sameSymbol, long asOf) {
-        WindowFeatures.PriceSeries prices = WindowFeatures.PriceSeries.of(sameSymbol, asOf);
+        return triggerPriceChange15m(sameSymbol, WindowFeatures.PriceSeries.of(sameSymbol, asOf), asOf);
+    }
+
+    /** {@link #triggerPriceChange15m(GroupHistory, long)} over the symbol's prices as of {@code asOf}, built once. */
+    static Double[] triggerPriceChange15m(GroupHistory sameSymbol, WindowFeatures.PriceSeries prices, long asOf) {
         Double[] out = new Double[sameSymbol.size];
         for (int i = 0; i < sameSymbol.size; i++) {
             if (sameSymbol.isExampleAsOf(i, asOf)) {
@@ -92,7 +96,11 @@ public final class SlippageFeatures {
      * with none. Counted with running counts over the client's outcomes in time order: O(n log n).
      */
     static Double[] clientFailureRate24h(GroupHistory sameClient, long asOf) {
-        int[] outcomes = WindowFeatures.outcomesBefore(sameClient, asOf);
+        return clientFailureRate24h(sameClient, WindowFeatures.outcomesBefore(sameClient, asOf), asOf);
+    }
+
+    /** {@link #clientFailureRate24h(GroupHistory, long)} over the client's outcomes as of {@code asOf}, sorted once. */
+    static Double[] clientFailureRate24h(GroupHistory sameClient, int[] outcomes, long asOf) {
         WindowFeatures.Timeline times = WindowFeatures.Timeline.of(outcomes, sameClient.outcomeAt);
         int[] failedBefore = new int[outcomes.length + 1];
         for (int k = 0; k < outcomes.length; k++) {

@@ -36,7 +36,11 @@ public final class WindowFeatures {
      * prices in (time, operation id) order, and each example sums its window's slice of them in the same order.
      */
     static Double[] volatility15m(GroupHistory sameSymbol, long asOf) {
-        PriceSeries prices = PriceSeries.of(sameSymbol, asOf);
+        return volatility15m(sameSymbol, PriceSeries.of(sameSymbol, asOf), asOf);
+    }
+
+    /** {@link #volatility15m(GroupHistory, long)} over the symbol's {@link PriceSeries} as of {@code asOf}, built once. */
+    static Double[] volatility15m(GroupHistory sameSymbol, PriceSeries prices, long asOf) {
         Double[] out = new Double[sameSymbol.size];
         for (int i = 0; i < sameSymbol.size; i++) {
             if (sameSymbol.isExampleAsOf(i, asOf)) {
@@ -54,7 +58,11 @@ public final class WindowFeatures {
      * one ending at its window's last outcome, cut at the window's start.
      */
     static Integer[] consecutiveFailures1h(GroupHistory sameClient, long asOf) {
-        int[] outcomes = outcomesBefore(sameClient, asOf);
+        return consecutiveFailures1h(sameClient, outcomesBefore(sameClient, asOf), asOf);
+    }
+
+    /** {@link #consecutiveFailures1h(GroupHistory, long)} over the client's {@link #outcomesBefore} as of {@code asOf}, sorted once. */
+    static Integer[] consecutiveFailures1h(GroupHistory sameClient, int[] outcomes, long asOf) {
         Timeline times = Timeline.of(outcomes, sameClient.outcomeAt);
         int[] runEndingAt = new int[outcomes.length];
         for (int k = 0; k < runEndingAt.length; k++) {
