@@ -53,9 +53,9 @@ final class OtherOperationsFeatures {
     /**
      * Up to this many silver operations the feature rows are broadcast to silver's rows instead of both sides being
      * shuffled for a join: silver's wide rows (event ids, decimals) then stay where they were read. The broadcast
-     * tables cost heap: gold's peak heap use at 3.3M operations went from 5.2 to 6.0 GiB of 6g with them (≈ 250
-     * bytes per operation, docs/benchmarks.md), so about 1.2 GiB at this limit; a larger silver is joined by
-     * shuffling, as before.
+     * tables cost heap: gold's peak heap used at 3.3M operations was 6.0 GiB of 6g with them against 5.2 GiB without
+     * (two bench runs, an upper bound: ≈ 250 bytes per operation, docs/benchmarks.md), so about 1.2 GiB at this
+     * limit; a larger silver is joined by shuffling, as before.
      */
     static final long BROADCAST_MAX_OPERATIONS = 5_000_000;
 
