@@ -300,9 +300,10 @@ public final class Bench {
                             inc.silver().wallSeconds(), Stats.rate(inc.newEvents(), inc.silver().wallSeconds()),
                             inc.silver().wallSeconds() / r.silver().wallSeconds(),
                             String.format("ratio = this run / the full silver run above; mode %s, operations refolded %s, bronze dates read %s,"
-                                    + " rows_out %s (rows of the rewritten partitions); job's own seconds %s; wall incl. JVM+Spark start",
+                                    + " rows_out %s (refolded rows and the rows kept from the files they replace), files replaced %s;"
+                                    + " job's own seconds %s; wall incl. JVM+Spark start",
                                     incSummary.text("mode"), incSummary.text("operations_refolded"), incSummary.text("bronze_dates_read"),
-                                    incSummary.text("rows_out"), incSummary.seconds()));
+                                    incSummary.text("rows_out"), incSummary.text("files_replaced"), incSummary.seconds()));
                     memoryRow("silver incremental +" + inc.newEvents() + " on " + label, inc.silver().peakRss(), inc.silver().peakHeap(),
                             JobCommand.SILVER.heap);
                     say("lake     silver incremental after %,d new events: %.1f s", inc.newEvents(), inc.silver().wallSeconds());

@@ -28,14 +28,15 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructField;
 
 /**
  * A silver run over what is new: the bronze parts not in the last run's record. The operations those parts touch
  * are folded again from all of their events (the dates their earlier events live on are known from their silver or
- * quarantine row), and only the partitions those operations lived in or live in now are rewritten: each keeps its
- * other operations' rows as they were. Late events for old operations, replays and compacted parts are new parts
- * like any; folding is idempotent, so re-folding an operation whose events did not change gives the same row.
+ * quarantine row). Their rows are written as new files in the partitions they live in now, with the other rows of
+ * the files that held them before (those files are then deleted); every other file stays as it was, so a partition
+ * gains a file per run that adds to it until a full rebuild writes it as one again. Late events for old operations,
+ * replays and compacted parts are new parts like any; folding is idempotent, so re-folding an operation whose events
+ * did not change gives the same row.
  */
 final class IncrementalSilver {
     private static final Pattern DATE = Pattern.compile("/date=(\\d{4}-\\d{2}-\\d{2})/");
@@ -54,7 +55,7 @@ final class IncrementalSilver {
                     .put(JobReport.FILES_WRITTEN, 0L).put("unchanged", true), false);
         }
         StepTimes steps = new StepTimes();
-        Dataset<Row> newEvents = spark.read().option("basePath", bronzeUri).parquet(fresh.toArray(String[]::new));
+        Dataset<Row> newEvents = SilverJob.readBronze(spark, bronzeUri, fresh.toArray(String[]::new));
         Dataset<Row> touched = newEvents.select("operation_id").distinct().persist();
         List<Dataset<Row>> cached = new ArrayList<>(List.of(touched));
         try {
@@ -65,16 +66,19 @@ final class IncrementalSilver {
                     functions.collect_set(functions.to_date(col("occurred_at")))).first();
             long newRows = seen.getLong(0);
             Column inRange = col("operation_id").between(seen.get(1), seen.get(2));
-            // Where the touched operations are now, and the dates their earlier events are on.
-            Set<String> partitions = new TreeSet<>();
+            // Which files and partitions hold the touched operations' rows now, and the dates their earlier events are on.
+            Map<String, Set<String>> replacedByPartition = new TreeMap<>();
             Set<LocalDate> dates = new TreeSet<>(seen.<LocalDate>getList(3));
             steps.lap("read_new_events");
             long untouchedOperations = 0;
             if (files.exists(silverUri)) {
-                Dataset<Row> silverIndex = readTable(spark, silverUri).select("operation_id", "client_id", "date", "first_event_at", "last_event_at");
+                Dataset<Row> silverIndex = SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri)
+                        .select(col("operation_id"), col("client_id"), col("date"), col("first_event_at"), col("last_event_at"),
+                                functions.input_file_name().as("file"));
                 List<Row> before = silverIndex.filter(inRange).join(touched, "operation_id").collectAsList();
                 for (Row r : before) {
-                    partitions.add("client_id=" + r.<Long>getAs("client_id") + "/date=" + r.getAs("date"));
+                    replacedByPartition.computeIfAbsent("client_id=" + r.<Long>getAs("client_id") + "/date=" + r.getAs("date"),
+                            p -> new TreeSet<>()).add(new org.apache.hadoop.fs.Path(java.net.URI.create(r.getAs("file"))).toString());
                     addDays(dates, r.getAs("first_event_at"), r.getAs("last_event_at"));
                 }
                 untouchedOperations += silverIndex.count() - before.size();
@@ -82,7 +86,7 @@ final class IncrementalSilver {
             steps.lap("silver_index");
             Dataset<Row> quarantineBefore = null;
             if (files.exists(quarantineUri)) {
-                quarantineBefore = readTable(spark, quarantineUri).localCheckpoint();
+                quarantineBefore = SilverJob.readSilverShaped(spark, SilverJob.CHECKED_ROW, quarantineUri).localCheckpoint();
                 cached.add(quarantineBefore);
                 List<Row> before = quarantineBefore.join(touched, "operation_id").select("first_event_at", "last_event_at").collectAsList();
                 for (Row r : before) {
@@ -98,8 +102,8 @@ final class IncrementalSilver {
                     bronzeDates.add(m.group(1));
                 }
             }
-            Dataset<Row> events = spark.read().option("basePath", bronzeUri)
-                    .parquet(bronzeDates.stream().map(d -> bronzeUri + "/date=" + d + "/" + LakeLayout.PART_GLOB).toArray(String[]::new))
+            Dataset<Row> events = SilverJob.readBronze(spark, bronzeUri,
+                            bronzeDates.stream().map(d -> bronzeUri + "/date=" + d + "/" + LakeLayout.PART_GLOB).toArray(String[]::new))
                     .filter(inRange)
                     .join(touched, toSeq("operation_id"), "left_semi");
             events = events.persist();
@@ -112,43 +116,76 @@ final class IncrementalSilver {
             long distinctEvents = totals.distinctEvents();
             long operations = totals.operations();
             steps.lap("fold");
-            // The quarantine after this run: the touched operations' rows replaced, the others kept.
-            Dataset<Row> quarantine = checked.filter(col("broken_rules").isNotNull()).select(SilverJob.quarantineColumns());
-            if (quarantineBefore != null) {
-                quarantine = quarantineBefore.join(touched, toSeq("operation_id"), "left_anti")
-                        .select(SilverJob.quarantineColumns()).unionByName(quarantine);
-            }
-            quarantine = quarantine.localCheckpoint();
-            long quarantined = quarantine.count();
-            // The gate over all operations, as a full run would judge silver: not just the few refolded this hour.
+            // The quarantine after this run: the touched operations' rows replaced, the others kept. With none before
+            // and none broken now there is none after: no queries for it.
+            Dataset<Row> quarantine = null;
+            long quarantined = 0;
             Map<String, Long> brokenByRule = new TreeMap<>();
-            for (Row r : quarantine.select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
-                brokenByRule.put(r.getString(0), r.getLong(1));
+            if (quarantineBefore != null || totals.broken() > 0) {
+                quarantine = checked.filter(col("broken_rules").isNotNull()).select(SilverJob.quarantineColumns());
+                if (quarantineBefore != null) {
+                    quarantine = quarantineBefore.join(touched, toSeq("operation_id"), "left_anti")
+                            .select(SilverJob.quarantineColumns()).unionByName(quarantine);
+                }
+                quarantine = quarantine.localCheckpoint();
+                quarantined = quarantine.count();
+                for (Row r : quarantine.select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
+                    brokenByRule.put(r.getString(0), r.getLong(1));
+                }
             }
+            // The gate over all operations, as a full run would judge silver: not just the few refolded this hour.
             SilverRules.check(brokenByRule, untouchedOperations + operations, config.maxRuleShare());
             steps.lap("quarantine_and_rules");
-            Dataset<Row> good = checked.filter(col("broken_rules").isNull()).drop("broken_rules");
-            for (Row r : good.select("client_id", "date").distinct().collectAsList()) {
-                partitions.add("client_id=" + r.getLong(0) + "/date=" + r.getAs(1));
+            // The touched operations folded again go into new files, beside the others' rows kept from the files that
+            // held a touched operation; those files are deleted once the new ones are committed. Files holding none
+            // stay as they are, so a run's cost follows its new events, not the size of the partitions they land in.
+            // Kept rows are taken once per operation: a run that failed between its write and its deletes left them
+            // in two files, and redoing it (no run record was written) replaces both.
+            Dataset<Row> rewritten = checked.filter(col("broken_rules").isNull()).drop("broken_rules");
+            Set<String> replacedFiles = new TreeSet<>();
+            replacedByPartition.values().forEach(replacedFiles::addAll);
+            if (!replacedFiles.isEmpty()) {
+                Dataset<Row> kept = SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri, replacedFiles.toArray(String[]::new))
+                        .join(touched, toSeq("operation_id"), "left_anti")
+                        .dropDuplicates("operation_id");
+                rewritten = kept.unionByName(rewritten);
             }
-            // Each partition to rewrite: its other operations as they were, and the touched ones folded again.
-            List<String> existing = partitions.stream().filter(p -> files.exists(silverUri + "/" + p)).toList();
-            Dataset<Row> rewritten = good;
-            if (!existing.isEmpty()) {
-                Dataset<Row> others = typed(spark.read().option("basePath", silverUri)
-                        .parquet(existing.stream().map(p -> silverUri + "/" + p + "/" + LakeLayout.PART_GLOB).toArray(String[]::new)))
-                        .join(touched, toSeq("operation_id"), "left_anti");
-                rewritten = others.unionByName(good);
-            }
-            // Materialised before the write replaces the partitions it was read from.
-            rewritten = rewritten.localCheckpoint();
-            steps.lap("partitions_to_rewrite");
-            ParquetSink.WriteResult written = new ParquetSink(spark).writePartitioned(rewritten, silverUri, SilverJob.PARTITION_COLUMNS, SilverJob.PLAIN_COLUMNS);
-            List<String> emptied = partitions.stream().filter(p -> !written.partitions().contains(p)).toList();
-            emptied.forEach(p -> files.delete(silverUri + "/" + p));
+            ParquetSink.WriteResult written = new ParquetSink(spark).writeAppended(rewritten, silverUri, SilverJob.PARTITION_COLUMNS, SilverJob.PLAIN_COLUMNS);
+            // A partition an operation moved out of, left with nothing else, is removed whole (deleting its last file
+            // alone would leave S3A's marker for the emptied folder behind).
+            List<String> emptied = new ArrayList<>();
+            replacedByPartition.forEach((partition, replaced) -> {
+                boolean nothingElse = !written.partitions().contains(partition) && files.committedParts(silverUri + "/" + partition)
+                        .stream().allMatch(f -> replaced.contains(f.path()));
+                if (nothingElse) {
+                    emptied.add(partition);
+                    files.delete(silverUri + "/" + partition);
+                } else {
+                    replaced.forEach(files::delete);
+                }
+            });
             steps.lap("write_silver");
+            // A partition now holding more than --partition-max-files files is written whole again as one, so the
+            // index scan (a footer per file) and silver's readers stay cheap however many runs added to it.
+            List<String> crowded = written.partitions().stream()
+                    .filter(p -> files.committedParts(silverUri + "/" + p).size() > config.partitionMaxFiles()).toList();
+            long compactedFiles = 0;
+            long compactedBytes = 0;
+            if (!crowded.isEmpty()) {
+                // Materialised before the write replaces the partitions it was read from.
+                Dataset<Row> whole = SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri,
+                        crowded.stream().map(p -> silverUri + "/" + p + "/" + LakeLayout.PART_GLOB).toArray(String[]::new)).localCheckpoint();
+                ParquetSink.WriteResult compacted = new ParquetSink(spark).writePartitioned(whole, silverUri,
+                        SilverJob.PARTITION_COLUMNS, SilverJob.PLAIN_COLUMNS);
+                whole.unpersist();
+                compactedFiles = compacted.files();
+                compactedBytes = compacted.bytes();
+            }
+            steps.lap("compact_partitions");
 
-            SilverJob.replaceQuarantine(spark, files, quarantineUri, quarantine, quarantined, null);
+            if (quarantine != null) {
+                SilverJob.replaceQuarantine(spark, files, quarantineUri, quarantine, quarantined, null);
+            }
             steps.lap("write_quarantine");
             brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
             return new Outcome(summary
@@ -159,31 +196,17 @@ final class IncrementalSilver {
                     .put("duplicates_dropped", eventsRead - distinctEvents)
                     .put("bronze_dates_read", (long) bronzeDates.size())
                     .put(JobReport.ROWS_OUT, written.rows())
+                    .put("files_replaced", (long) replacedFiles.size())
                     .put("quarantined", quarantined)
                     .put("partitions", (long) written.partitions().size())
                     .put("stale_partitions_removed", (long) emptied.size())
-                    .put(JobReport.FILES_WRITTEN, written.files())
-                    .put("bytes_written", written.bytes())
+                    .put("partitions_compacted", (long) crowded.size())
+                    .put(JobReport.FILES_WRITTEN, written.files() + compactedFiles)
+                    .put("bytes_written", written.bytes() + compactedBytes)
                     .put("step_seconds", steps.toMap()), true);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
-    }
-
-    /** A silver-shaped table read back with its partition columns typed as silver writes them. */
-    private static Dataset<Row> readTable(SparkSession spark, String uri) {
-        return typed(spark.read().option("basePath", uri).parquet(uri));
-    }
-
-    /** Partition columns come back with inferred types (client_id as int): cast them to silver's. */
-    private static Dataset<Row> typed(Dataset<Row> rows) {
-        List<Column> columns = new ArrayList<>();
-        for (String name : rows.columns()) {
-            boolean partitionColumn = SilverJob.PARTITION_COLUMNS.contains(name);
-            StructField field = SilverJob.CHECKED_ROW.fields()[SilverJob.CHECKED_ROW.fieldIndex(name)];
-            columns.add(partitionColumn ? col(name).cast(field.dataType()).as(name) : col(name));
-        }
-        return rows.select(columns.toArray(Column[]::new));
     }
 
     private static scala.collection.Seq<String> toSeq(String column) {

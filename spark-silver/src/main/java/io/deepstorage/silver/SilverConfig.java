@@ -6,8 +6,9 @@ import java.util.List;
 import io.deepstorage.cli.CommandLine;
 import io.deepstorage.cli.OptionSpec;
 
-/** Silver's own settings: how much breakage of a rule is tolerated, and the rules' tolerances. */
-public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerances, boolean full) implements java.io.Serializable {
+/** Silver's own settings: how much breakage of a rule is tolerated, the rules' tolerances, how files are kept. */
+public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerances, boolean full, int partitionMaxFiles)
+        implements java.io.Serializable {
     public static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.value("quality-max-share", "SILVER_QUALITY_MAX_SHARE", "0.01",
                     "the run fails (writing nothing) when one rule is broken by more than this share of operations"),
@@ -16,7 +17,9 @@ public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerance
             OptionSpec.value("clock-skew", "SILVER_CLOCK_SKEW", "5s",
                     "how far the app's clocks may disagree before triggered ≤ submitted ≤ executed counts as broken"),
             OptionSpec.flag("full", "SILVER_FULL",
-                    "fold every operation from all of bronze (default: only those touched by bronze parts new since the last run)"));
+                    "fold every operation from all of bronze (default: only those touched by bronze parts new since the last run)"),
+            OptionSpec.value("partition-max-files", "SILVER_PARTITION_MAX_FILES", "8",
+                    "an incremental run adds files to the partitions it writes; one holding more is written whole again as one file"));
 
     public static SilverConfig from(CommandLine cli) {
         double share = cli.parsed("quality-max-share", SilverConfig::share);
@@ -32,7 +35,8 @@ public record SilverConfig(double maxRuleShare, SilverRules.Tolerances tolerance
             }
             return v;
         });
-        return new SilverConfig(share, new SilverRules.Tolerances(slippage, cli.duration("clock-skew")), cli.bool("full"));
+        return new SilverConfig(share, new SilverRules.Tolerances(slippage, cli.duration("clock-skew")), cli.bool("full"),
+                cli.integer("partition-max-files", 1, 10_000));
     }
 
     private static double share(String text) {

@@ -58,6 +58,11 @@ public final class SilverJob {
             DataTypes.createStructField("date", DataTypes.DateType, false));
     /** A folded row with the rules it broke (comma-separated names; null when none). */
     static final StructType CHECKED_ROW = SILVER_ROW.add("broken_rules", DataTypes.StringType, true);
+    /**
+     * Bronze's columns as the contract declares them, given to the reader: Spark then runs no job to infer them from a
+     * file's footer (one per read), and a part written by a wider (upgraded) schema reads the same as the others.
+     */
+    static final StructType BRONZE_ROW = AvroRows.structOf(Schemas.bronzeEvent());
 
     private SilverJob() {}
 
@@ -117,9 +122,11 @@ public final class SilverJob {
             long operations = totals.operations();
             steps.lap("fold");
             Map<String, Long> brokenByRule = new TreeMap<>();
-            for (Row r : checked.filter(col("broken_rules").isNotNull())
-                    .select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
-                brokenByRule.put(r.getString(0), r.getLong(1));
+            if (totals.broken() > 0) {
+                for (Row r : checked.filter(col("broken_rules").isNotNull())
+                        .select(explode(split(col("broken_rules"), ",")).as("rule")).groupBy("rule").count().collectAsList()) {
+                    brokenByRule.put(r.getString(0), r.getLong(1));
+                }
             }
             SilverRules.check(brokenByRule, operations, config.maxRuleShare());
             steps.lap("rules");
@@ -129,7 +136,7 @@ public final class SilverJob {
             steps.lap("write_silver");
             LocalDate recomputedFrom = totals.earliestEvent().atOffset(ZoneOffset.UTC).toLocalDate();
             // A row fixed by a later event leaves the quarantine; dates older than bronze (past its retention) stay.
-            long quarantinedRows = quarantined.count();
+            long quarantinedRows = totals.broken();
             replaceQuarantine(spark, files, quarantineUri, quarantined.select(quarantineColumns()), quarantinedRows, recomputedFrom);
             steps.lap("write_quarantine");
             brokenByRule.forEach((rule, n) -> summary.put("rule_" + rule, n));
@@ -157,13 +164,13 @@ public final class SilverJob {
      * What the folded rows say of the events behind them, in one pass over the cached fold instead of a distinct over
      * every bronze event_id: an operation's {@code source_event_ids} are its distinct events, so their sizes add up to
      * bronze's distinct events (an event_id belongs to one operation), and the earliest {@code first_event_at} is
-     * bronze's earliest event.
+     * bronze's earliest event; {@code broken} operations broke a rule.
      */
-    record FoldTotals(long operations, long distinctEvents, Instant earliestEvent) {
+    record FoldTotals(long operations, long distinctEvents, Instant earliestEvent, long broken) {
         static FoldTotals of(Dataset<Row> checked) {
             Row r = checked.agg(count(lit(1)), functions.coalesce(functions.sum(functions.size(col("source_event_ids"))), lit(0L)),
-                    min("first_event_at")).first();
-            return new FoldTotals(r.getLong(0), r.getLong(1), r.getAs(2));
+                    min("first_event_at"), count(col("broken_rules"))).first();
+            return new FoldTotals(r.getLong(0), r.getLong(1), r.getAs(2), r.getLong(3));
         }
     }
 
@@ -193,9 +200,21 @@ public final class SilverJob {
 
     /** Committed bronze parts only ({@link LakeLayout#partGlob}); in-progress and hidden files are never read. */
     static Dataset<Row> readBronze(SparkSession spark, String bronzeUri) {
-        return spark.read()
-                .option("basePath", bronzeUri)
-                .parquet(LakeLayout.partGlob(bronzeUri, BRONZE_PARTITION_DEPTH));
+        return readBronze(spark, bronzeUri, LakeLayout.partGlob(bronzeUri, BRONZE_PARTITION_DEPTH));
+    }
+
+    /** The bronze parts at {@code paths} (files or globs below {@code bronzeUri}), with the date partition column. */
+    static Dataset<Row> readBronze(SparkSession spark, String bronzeUri, String... paths) {
+        return spark.read().schema(BRONZE_ROW).option("basePath", bronzeUri).parquet(paths);
+    }
+
+    /**
+     * Silver, or its quarantine ({@code schema} {@link #CHECKED_ROW}), at {@code paths} below {@code tableUri}: the
+     * schema given to the reader types the partition columns as silver writes them (inferred, client_id would come
+     * back as an int) and spares the job that would infer the rest from a footer.
+     */
+    static Dataset<Row> readSilverShaped(SparkSession spark, StructType schema, String tableUri, String... paths) {
+        return spark.read().schema(schema).option("basePath", tableUri).parquet(paths.length == 0 ? new String[] {tableUri} : paths);
     }
 
     /**

@@ -250,6 +250,65 @@ class SilverJobIT {
     }
 
     @Test
+    void an_incremental_run_adds_a_file_and_replaces_only_the_files_of_touched_operations_until_the_partition_is_compacted() throws Exception {
+        String lake = lakeWithBronze();
+        var conf = kit.spark().sparkContext().hadoopConfiguration();
+        String[] args = SparkLake.args(lake, "--partition-max-files", "3");
+        assertThat(runSilver(kit.env(), args).exitCode()).isZero();
+        Path partition = kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS).resolve("client_id=10/date=2024-03-01");
+        List<String> fullBuilt = partFilesIn(partition);
+        assertThat(fullBuilt).hasSize(1);
+
+        BronzeFixtures.write(conf, lake, List.of(event("op11-trig", 11, 10, "STOP_TRIGGERED", DAY1.plusSeconds(200))
+                .setSourceCommitLsn(1100L).setSourceLsn(1101L).build()));
+        assertThat(runSilver(kit.env(), args).summary()).containsEntry("files_replaced", 0).containsEntry("files_written", 1)
+                .containsEntry("rows_out", 1).containsEntry("partitions_compacted", 0);
+        assertThat(partFilesIn(partition)).hasSize(2).containsAll(fullBuilt);
+
+        // op 11 again: only the small file holding it is replaced; the full build's file is left as it was.
+        BronzeFixtures.write(conf, lake, List.of(event("op11-sub", 11, 10, "EXECUTION_SUBMITTED", DAY1.plusSeconds(201))
+                .setSourceCommitLsn(1110L).setSourceLsn(1111L).build()));
+        assertThat(runSilver(kit.env(), args).summary()).containsEntry("files_replaced", 1).containsEntry("rows_out", 1);
+        assertThat(partFilesIn(partition)).hasSize(2).containsAll(fullBuilt);
+        assertThat(silverByOperation(lake).get(11L).<Integer>getAs("event_count")).isEqualTo(2);
+
+        BronzeFixtures.write(conf, lake, List.of(event("op12-trig", 12, 10, "STOP_TRIGGERED", DAY1.plusSeconds(300))
+                .setSourceCommitLsn(1200L).setSourceLsn(1201L).build()));
+        assertThat(runSilver(kit.env(), args).summary()).containsEntry("partitions_compacted", 0);
+        assertThat(partFilesIn(partition)).hasSize(3);
+        BronzeFixtures.write(conf, lake, List.of(event("op13-trig", 13, 10, "STOP_TRIGGERED", DAY1.plusSeconds(400))
+                .setSourceCommitLsn(1300L).setSourceLsn(1301L).build()));
+        assertThat(runSilver(kit.env(), args).summary()).as("a fourth file is over the limit").containsEntry("partitions_compacted", 1);
+        assertThat(partFilesIn(partition)).hasSize(1).doesNotContainAnyElementsOf(fullBuilt);
+        List<String> incremental = silverRowsAsText(lake);
+        assertThat(silverByOperation(lake)).containsKeys(11L, 12L, 13L);
+
+        assertThat(runSilver(kit.env(), SparkLake.args(lake, "--full")).exitCode()).isZero();
+        assertThat(silverRowsAsText(lake)).as("a full rebuild finds the same silver").isEqualTo(incremental);
+    }
+
+    @Test
+    void a_row_left_in_two_files_by_a_run_that_failed_before_its_deletes_is_kept_once() throws Exception {
+        String lake = lakeWithBronze();
+        var conf = kit.spark().sparkContext().hadoopConfiguration();
+        assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
+        List<String> rows = silverRowsAsText(lake);
+        // What a run that wrote its new file and failed before deleting the one it replaced leaves: two copies.
+        String partition = lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS + "/client_id=10/date=2024-03-01";
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(
+                new io.deepstorage.spark.LakeFiles(conf).committedParts(partition).get(0).path());
+        var fs = file.getFileSystem(conf);
+        org.apache.hadoop.fs.FileUtil.copy(fs, file, fs, new org.apache.hadoop.fs.Path(partition + "/part-copy.parquet"), false, conf);
+        assertThat(silverRowsAsText(lake)).hasSizeGreaterThan(rows.size());
+
+        // op 1 (in that partition) delivered again: both files hold it, both are replaced, each row is kept once.
+        BronzeFixtures.write(conf, lake, List.of(BronzeEvent.newBuilder(op1Executed()).setIngestRunId("replay-3").build()));
+        Run run = runSilver(kit.env(), SparkLake.args(lake));
+        assertThat(run.summary()).containsEntry("files_replaced", 2);
+        assertThat(silverRowsAsText(lake)).isEqualTo(rows);
+    }
+
+    @Test
     void an_operation_whose_first_event_arrives_late_moves_partition_without_leaving_a_stale_copy() {
         String lake = kit.newLake("silver-move");
         var conf = kit.spark().sparkContext().hadoopConfiguration();
@@ -359,6 +418,31 @@ class SilverJobIT {
         assertThat(run.stdout()).contains("--s3-endpoint", "S3_ENDPOINT", "--lake", "LAKE_URI", "--master", "SPARK_MASTER");
     }
 
+    @Test
+    void the_schemas_given_to_the_readers_are_the_ones_spark_infers_from_the_files() {
+        String lake = lakeWithBronze();
+        assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
+        var spark = kit.spark();
+        String bronzeUri = lake + "/" + LakeLayout.BRONZE_EVENTS;
+        assertThat(columnTypes(SilverJob.readBronze(spark, bronzeUri)))
+                .isEqualTo(columnTypes(spark.read().option("basePath", bronzeUri).parquet(LakeLayout.partGlob(bronzeUri, 1))));
+        // Silver's too, but for client_id: inferred from its folder name it would be an int; silver writes a long.
+        String silverUri = lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS;
+        Map<String, String> inferred = columnTypes(spark.read().parquet(silverUri));
+        assertThat(inferred).containsEntry("client_id", "int");
+        inferred.put("client_id", "bigint");
+        assertThat(columnTypes(SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri))).isEqualTo(inferred);
+    }
+
+    /** Column name → Spark type, in no order (a reader given a schema puts the partition columns last). */
+    private static Map<String, String> columnTypes(org.apache.spark.sql.Dataset<Row> rows) {
+        Map<String, String> types = new java.util.TreeMap<>();
+        for (var field : rows.schema().fields()) {
+            types.put(field.name(), field.dataType().simpleString());
+        }
+        return types;
+    }
+
     private List<String> silverRowsAsText(String lake) {
         return kit.spark().read().parquet(lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS)
                 .orderBy("operation_id").collectAsList().stream().map(Row::toString).toList();
@@ -373,6 +457,12 @@ class SilverJobIT {
         try (Stream<Path> files = Files.walk(kit.localDir(lake).resolve(LakeLayout.SILVER_STOP_EXECUTIONS))) {
             return files.filter(p -> LakeLayout.isCommittedPart(p.getFileName().toString()))
                     .map(p -> p + "@" + p.toFile().lastModified()).sorted().toList();
+        }
+    }
+
+    private static List<String> partFilesIn(Path partition) throws Exception {
+        try (Stream<Path> files = Files.list(partition)) {
+            return files.map(p -> p.getFileName().toString()).filter(LakeLayout::isCommittedPart).sorted().toList();
         }
     }
 

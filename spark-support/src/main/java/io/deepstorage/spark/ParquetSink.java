@@ -1,7 +1,9 @@
 package io.deepstorage.spark;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 import io.deepstorage.schemas.LakeLayout;
@@ -42,6 +44,22 @@ public final class ParquetSink {
      */
     public WriteResult writePartitioned(Dataset<Row> rows, String tableUri, List<String> partitionColumns,
                                         List<String> plainColumns) {
+        return write(rows, tableUri, partitionColumns, plainColumns, false);
+    }
+
+    /**
+     * Adds {@code rows} to the table as new part files, one per partition present in {@code rows}, and leaves every
+     * file already there as it was (the caller deletes what the new files replace, once they are committed). On s3a
+     * the partitioned committer appends (conflict-mode=append for this write only); on file: Spark appends. The
+     * result counts only the files this write added. {@code rows} is computed twice, as for {@link #writePartitioned}.
+     */
+    public WriteResult writeAppended(Dataset<Row> rows, String tableUri, List<String> partitionColumns,
+                                     List<String> plainColumns) {
+        return write(rows, tableUri, partitionColumns, plainColumns, true);
+    }
+
+    private WriteResult write(Dataset<Row> rows, String tableUri, List<String> partitionColumns, List<String> plainColumns,
+                              boolean append) {
         Column[] keys = partitionColumns.stream().map(functions::col).toArray(Column[]::new);
         long count = 0;
         TreeSet<String> partitions = new TreeSet<>();
@@ -53,20 +71,30 @@ public final class ParquetSink {
             partitions.add(dir.toString());
             count += key.getLong(partitionColumns.size());
         }
-        SaveMode mode = tableUri.startsWith("s3a:") ? SaveMode.Append : SaveMode.Overwrite;
+        LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
+        Set<String> before = new HashSet<>();
+        if (append) {
+            partitions.forEach(p -> files.committedParts(tableUri + "/" + p).forEach(f -> before.add(f.path())));
+        }
+        boolean s3 = tableUri.startsWith("s3a:");
+        SaveMode mode = append || s3 ? SaveMode.Append : SaveMode.Overwrite;
         // One task per partition value: one file per partition instead of one per (task, partition).
         var writer = rows.repartition(keys).write().mode(mode).partitionBy(partitionColumns.toArray(String[]::new));
+        if (append && s3) {
+            writer = writer.option("fs.s3a.committer.staging.conflict-mode", "append");
+        }
         for (String column : plainColumns) {
             writer = writer.option("parquet.enable.dictionary#" + column, "false");
         }
         writer.parquet(tableUri);
-        LakeFiles files = new LakeFiles(spark.sparkContext().hadoopConfiguration());
         long fileCount = 0;
         long bytes = 0;
         for (String partition : partitions) {
             for (LakeLayout.Entry f : files.committedParts(tableUri + "/" + partition)) {
-                fileCount++;
-                bytes += f.size();
+                if (!before.contains(f.path())) {
+                    fileCount++;
+                    bytes += f.size();
+                }
             }
         }
         return new WriteResult(count, List.copyOf(partitions), fileCount, bytes);
