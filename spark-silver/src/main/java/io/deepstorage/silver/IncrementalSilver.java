@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.split;
 
+import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -23,6 +24,7 @@ import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
 import io.deepstorage.spark.StepTimes;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -72,16 +74,14 @@ final class IncrementalSilver {
             steps.lap("read_new_events");
             long untouchedOperations = 0;
             if (files.exists(silverUri)) {
-                Dataset<Row> silverIndex = SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri)
-                        .select(col("operation_id"), col("client_id"), col("date"), col("first_event_at"), col("last_event_at"),
-                                functions.input_file_name().as("file"));
-                List<Row> before = silverIndex.filter(inRange).join(touched, "operation_id").collectAsList();
+                Dataset<Row> silver = SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri);
+                List<Row> before = touchedRows(silver, inRange, touched).collectAsList();
                 for (Row r : before) {
                     replacedByPartition.computeIfAbsent("client_id=" + r.<Long>getAs("client_id") + "/date=" + r.getAs("date"),
-                            p -> new TreeSet<>()).add(new org.apache.hadoop.fs.Path(java.net.URI.create(r.getAs("file"))).toString());
+                            p -> new TreeSet<>()).add(new Path(URI.create(r.getAs("file"))).toString());
                     addDays(dates, r.getAs("first_event_at"), r.getAs("last_event_at"));
                 }
-                untouchedOperations += silverIndex.count() - before.size();
+                untouchedOperations += silver.count() - before.size();
             }
             steps.lap("silver_index");
             Dataset<Row> quarantineBefore = null;
@@ -207,6 +207,18 @@ final class IncrementalSilver {
         } finally {
             cached.forEach(Dataset::unpersist);
         }
+    }
+
+    /**
+     * The silver rows of the touched operations, with the file each is in. Filtered to the id range before the file
+     * name is taken: a filter above input_file_name() (non-deterministic) does not reach the scan, and Parquet would
+     * read every row group instead of skipping those outside the range by their statistics.
+     */
+    static Dataset<Row> touchedRows(Dataset<Row> silver, Column inRange, Dataset<Row> touched) {
+        return silver.filter(inRange)
+                .select(col("operation_id"), col("client_id"), col("date"), col("first_event_at"), col("last_event_at"),
+                        functions.input_file_name().as("file"))
+                .join(touched, "operation_id");
     }
 
     private static scala.collection.Seq<String> toSeq(String column) {

@@ -434,6 +434,21 @@ class SilverJobIT {
         assertThat(columnTypes(SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, silverUri))).isEqualTo(inferred);
     }
 
+    @Test
+    void the_index_of_touched_operations_reaches_the_scan_with_its_id_range() {
+        String lake = lakeWithBronze();
+        assertThat(runSilver(kit.env(), SparkLake.args(lake)).exitCode()).isZero();
+        var spark = kit.spark();
+        var silver = SilverJob.readSilverShaped(spark, SilverJob.SILVER_ROW, lake + "/" + LakeLayout.SILVER_STOP_EXECUTIONS);
+        var touched = spark.range(2, 3).toDF("operation_id");
+        var index = IncrementalSilver.touchedRows(silver, org.apache.spark.sql.functions.col("operation_id").between(2L, 3L), touched);
+        assertThat(index.queryExecution().executedPlan().toString())
+                .as("Parquet skips row groups outside the range only if the filter is pushed to the scan")
+                .contains("PushedFilters: [IsNotNull(operation_id), GreaterThanOrEqual(operation_id,2), LessThanOrEqual(operation_id,3)");
+        assertThat(index.collectAsList()).extracting(r -> r.<Long>getAs("operation_id")).containsExactly(2L);
+        assertThat(index.collectAsList().get(0).<String>getAs("file")).contains("/client_id=10/date=2024-03-01/part-");
+    }
+
     /** Column name → Spark type, in no order (a reader given a schema puts the partition columns last). */
     private static Map<String, String> columnTypes(org.apache.spark.sql.Dataset<Row> rows) {
         Map<String, String> types = new java.util.TreeMap<>();
