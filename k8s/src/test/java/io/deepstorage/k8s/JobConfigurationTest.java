@@ -422,4 +422,16 @@ class JobConfigurationTest {
   void the_bronze_maintenance_JVMs_open_the_JDK_modules_that_deep_storage_opens_for_flink(Workloads.PodSpec pod) {
     assertThat(Workloads.jvmFlags(Workloads.jvmContainer(pod))).containsAll(deepStorageJvmFlags());
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("maintenancePods")
+  void the_bronze_maintenance_JVMs_get_the_JIT_settings_that_deep_storage_gives_the_same_command(Workloads.PodSpec pod) {
+    assertThat(Workloads.jvmFlags(Workloads.jvmContainer(pod))).containsSequence(io.deepstorage.local.JobCommand.JvmOptions.JIT);
+  }
+
+  @Test
+  void the_bronze_task_manager_gets_the_JIT_settings_that_deep_storage_gives_the_bronze_job() {
+    String options = String.valueOf(Workloads.flinkConf().get("env.java.opts.taskmanager"));
+    assertThat(List.of(options.strip().split("\\s+"))).isEqualTo(io.deepstorage.local.JobCommand.JvmOptions.JIT);
+  }
 }

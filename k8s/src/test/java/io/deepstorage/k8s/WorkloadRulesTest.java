@@ -181,7 +181,7 @@ class WorkloadRulesTest {
   @MethodSource("sparkCronJobs")
   void every_Spark_driver_gets_the_JIT_settings_that_deep_storage_gives_the_same_job(Manifest cj) {
     String options = Workloads.argAfter(Workloads.sparkArgs(cj), "--driver-java-options");
-    assertThat(List.of(options.strip().split("\\s+"))).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
+    assertThat(List.of(options.strip().split("\\s+"))).isEqualTo(JobCommand.JvmOptions.JIT);
   }
 
   // ---- pods of Jobs and CronJobs ----------------------------------------------------------------------------

@@ -11,21 +11,21 @@ import java.util.Optional;
  * meet). The local pipeline and the bench start jobs through the same table.
  */
 public enum JobCommand {
-    BRONZE("bronze", "bronze-local", "io.deepstorage.bronze.local.BronzeCommand", "2g",
+    BRONZE("bronze", "bronze-local", "io.deepstorage.bronze.local.BronzeCommand", "2g", JvmOptions.JIT,
             "the streaming bronze job (outbox CDC → bronze Parquet) on a local Flink MiniCluster until stopped"),
-    BRONZE_SLOT("bronze-slot", "bronze-local", "io.deepstorage.bronze.local.BronzeSlotCommand", "256m",
+    BRONZE_SLOT("bronze-slot", "bronze-local", "io.deepstorage.bronze.local.BronzeSlotCommand", "256m", JvmOptions.JIT,
             "the bronze job's replication slot: WAL retained and confirmed; --drop drops it (refused while in use)"),
-    REPLAY("replay", "bronze-local", "io.deepstorage.bronze.ReplayCommand", "2g",
+    REPLAY("replay", "bronze-local", "io.deepstorage.bronze.ReplayCommand", "2g", JvmOptions.JIT,
             "re-ingests outbox rows --from a point (read from the table) into bronze beside the running job"),
-    AUDIT("audit", "bronze-local", "io.deepstorage.bronze.AuditCommand", "2g",
+    AUDIT("audit", "bronze-local", "io.deepstorage.bronze.AuditCommand", "2g", JvmOptions.JIT,
             "compares the outbox with committed bronze for some dates; --repair replays what is missing"),
-    COMPACT("compact", "bronze-local", "io.deepstorage.bronze.CompactCommand", "2g",
+    COMPACT("compact", "bronze-local", "io.deepstorage.bronze.CompactCommand", "2g", JvmOptions.JIT,
             "rewrites a closed bronze date's small parts into few large ones (--date D), rows unchanged"),
-    SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", JvmOptions.SPARK_HEAP, JvmOptions.SPARK_JIT,
+    SILVER("silver", "spark-silver", "io.deepstorage.silver.SilverJob", JvmOptions.SPARK_HEAP, JvmOptions.JIT,
             "bronze → silver/stop_executions (Spark), one row per operation"),
-    GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", JvmOptions.SPARK_HEAP, JvmOptions.SPARK_JIT,
+    GOLD("gold", "spark-gold", "io.deepstorage.gold.GoldJob", JvmOptions.SPARK_HEAP, JvmOptions.JIT,
             "silver → the versioned gold training sets (Spark)"),
-    RETENTION("retention", "spark-silver", "io.deepstorage.silver.RetentionJob", "1g", JvmOptions.SPARK_JIT,
+    RETENTION("retention", "spark-silver", "io.deepstorage.silver.RetentionJob", "1g", JvmOptions.JIT,
             "deletes bronze (90 days) and silver (365 days) date partitions past their age, never gold; --dry-run lists them");
 
     public final String command;
@@ -35,10 +35,6 @@ public enum JobCommand {
     /** JVM options of the job's own beyond its heap, before any the caller adds (a later one wins). */
     public final List<String> jvmOptions;
     public final String description;
-
-    JobCommand(String command, String module, String mainClass, String heap, String description) {
-        this(command, module, mainClass, heap, List.of(), description);
-    }
 
     JobCommand(String command, String module, String mainClass, String heap, List<String> jvmOptions, String description) {
         this.command = command;
@@ -82,12 +78,14 @@ public enum JobCommand {
         public static final String SPARK_HEAP = "6g";
 
         /**
-         * The Spark jobs' JIT: C2 compiles a method once it is ten times as hot as by default. On two cores the
-         * compiler threads took as much CPU as the tasks, compiling planning code that runs a few times; the per-row
-         * loops still reach C2 (C1 alone halved a full rebuild's speed). The manifests pass the same; figures:
-         * docs/benchmarks.md, "Section 4 run".
+         * Every job's JIT: C2 compiles a method once it is ten times as hot as by default. On two cores the compiler
+         * threads took as much CPU as the Spark tasks, compiling planning code that runs a few times, and 16 of the
+         * 53 CPU seconds of bronze's 1M-row backlog; the per-row loops still reach C2 (C1 alone halved a full silver
+         * rebuild's speed). The manifests pass the same (Spark's --driver-java-options, the FlinkDeployment's
+         * env.java.opts.taskmanager, the bronze maintenance JVMs); figures: docs/benchmarks.md, "Section 4 run" and
+         * "Run of 2026-12-04".
          */
-        public static final List<String> SPARK_JIT = List.of("-XX:Tier4InvocationThreshold=50000",
+        public static final List<String> JIT = List.of("-XX:Tier4InvocationThreshold=50000",
                 "-XX:Tier4MinInvocationThreshold=6000", "-XX:Tier4CompileThreshold=150000", "-XX:Tier4BackEdgeThreshold=400000");
 
         private JvmOptions() {}

@@ -27,9 +27,9 @@ class JobProcessTest {
     void a_Spark_job_runs_with_its_heap_then_the_commands_JIT_settings_then_the_callers_options() throws Exception {
         List<String> cmd = commandLine(JobCommand.SILVER, List.of("-Xmx9g"));
         int heap = cmd.indexOf("-Xmx" + JobCommand.SILVER.heap);
-        int jit = cmd.indexOf(JobCommand.JvmOptions.SPARK_JIT.get(0));
+        int jit = cmd.indexOf(JobCommand.JvmOptions.JIT.get(0));
         assertThat(heap).isPositive();
-        assertThat(cmd.subList(jit, jit + JobCommand.JvmOptions.SPARK_JIT.size())).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
+        assertThat(cmd.subList(jit, jit + JobCommand.JvmOptions.JIT.size())).isEqualTo(JobCommand.JvmOptions.JIT);
         assertThat(jit).isGreaterThan(heap);
         // A later -Xmx wins: the caller's comes after the command's own.
         assertThat(cmd.indexOf("-Xmx9g")).isGreaterThan(jit);
@@ -38,9 +38,10 @@ class JobProcessTest {
     }
 
     @Test
-    void every_Spark_job_gets_the_JIT_settings_and_the_Flink_jobs_keep_the_JVMs_own() throws Exception {
-        assertThat(commandLine(JobCommand.BRONZE, List.of())).doesNotContainAnyElementsOf(JobCommand.JvmOptions.SPARK_JIT);
-        assertThat(JobCommand.GOLD.jvmOptions).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
-        assertThat(JobCommand.RETENTION.jvmOptions).isEqualTo(JobCommand.JvmOptions.SPARK_JIT);
+    void every_job_Spark_and_Flink_gets_the_JIT_settings() throws Exception {
+        for (JobCommand command : JobCommand.values()) {
+            assertThat(command.jvmOptions).as(command.command).isEqualTo(JobCommand.JvmOptions.JIT);
+        }
+        assertThat(commandLine(JobCommand.BRONZE, List.of())).containsSequence(JobCommand.JvmOptions.JIT);
     }
 }
