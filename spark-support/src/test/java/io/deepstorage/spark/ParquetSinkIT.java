@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.spark.testkit.SharedSparkLake;
 import io.deepstorage.spark.testkit.SparkLake;
 import org.apache.spark.sql.Dataset;
@@ -17,6 +18,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(SharedSparkLake.class)
 class ParquetSinkIT {
@@ -101,6 +103,26 @@ class ParquetSinkIT {
         List<String> stored = spark.read().parquet(table).orderBy("p", "v")
                 .selectExpr("concat(p, ':', v)").as(Encoders.STRING()).collectAsList();
         assertThat(stored).containsExactly("a:9", "b:3");
+    }
+
+    @Test
+    void appending_on_s3a_and_on_a_local_folder_keeps_the_files_there_and_counts_only_the_new_ones(@TempDir Path local) {
+        for (String table : List.of(lake.newLake("append") + "/table", local.toUri() + "table")) {
+            ParquetSink sink = new ParquetSink(spark);
+            sink.writePartitioned(rows("a:1", "b:2"), table, List.of("p"));
+            List<LakeLayout.Entry> before = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(table);
+
+            ParquetSink.WriteResult appended = sink.writeAppended(rows("a:3", "a:4"), table, List.of("p"), List.of());
+            assertThat(appended.rows()).as(table).isEqualTo(2);
+            assertThat(appended.partitions()).as(table).containsExactly("p=a");
+            assertThat(appended.files()).as(table + ": the new file only").isEqualTo(1);
+            List<LakeLayout.Entry> after = new LakeFiles(spark.sparkContext().hadoopConfiguration()).committedParts(table);
+            assertThat(after).as(table + ": every file kept, one added").hasSize(3).containsAll(before);
+            assertThat(appended.bytes()).isEqualTo(after.stream().filter(f -> !before.contains(f)).mapToLong(LakeLayout.Entry::size).sum());
+            List<String> stored = spark.read().parquet(table).orderBy("p", "v")
+                    .selectExpr("concat(p, ':', v)").as(Encoders.STRING()).collectAsList();
+            assertThat(stored).as(table).containsExactly("a:1", "a:3", "a:4", "b:2");
+        }
     }
 
     @Test
