@@ -36,7 +36,8 @@ import org.apache.spark.sql.functions;
  * are folded again from all of their events (the dates their earlier events live on are known from their silver or
  * quarantine row). Their rows are written as new files in the partitions they live in now, with the other rows of
  * the files that held them before (those files are then deleted); every other file stays as it was, so a partition
- * gains a file per run that adds to it until a full rebuild writes it as one again. Late events for old operations,
+ * gains a file per run that adds to it until it holds more than {@code --partition-max-files} (or a full rebuild
+ * runs), then it is written as one file again. Late events for old operations,
  * replays and compacted parts are new parts like any; folding is idempotent, so re-folding an operation whose events
  * did not change gives the same row.
  */
