@@ -178,11 +178,24 @@ public final class BronzeJob {
                 .decodingPluginName("pgoutput")
                 .splitSize(s.snapshotChunkSize)
                 .fetchSize(s.snapshotFetchSize)
-                .heartbeatInterval(s.heartbeatInterval)
+                .heartbeatInterval(offsetHeartbeat(s.heartbeatInterval))
                 .startupOptions("latest".equals(s.startup) ? StartupOptions.latest() : StartupOptions.initial())
                 .debeziumProperties(debezium)
                 .deserializer(new OutboxChangeDeserializer())
                 .build();
+    }
+
+    /**
+     * How often an idle source emits Debezium's heartbeat record. A data change carries its own LSN as the source's
+     * offset, not its transaction's COMMIT; only the heartbeat record carries the position past a COMMIT (a data
+     * transaction's, or the slot guard's message) into the offset that checkpoints store and confirm. It writes no WAL
+     * and is sent only while the stream is idle, so it can be far more frequent than the guard's WAL heartbeat: at
+     * the guard's interval (30 s) the confirmed position lagged a processed write by up to one more interval.
+     */
+    static final Duration OFFSET_HEARTBEAT = Duration.ofSeconds(1);
+
+    static Duration offsetHeartbeat(Duration walHeartbeat) {
+        return walHeartbeat.compareTo(OFFSET_HEARTBEAT) < 0 ? walHeartbeat : OFFSET_HEARTBEAT;
     }
 
     /**
