@@ -49,13 +49,19 @@ public final class Bench {
                     + " the replay's summarised per stage in the JSON's profiles; the .jfr files stay in the log folder"),
             OptionSpec.value("live-max-seconds", null, null, "how long the full-speed producer commits as fast as it can: 60 s (15 s with --quick)"),
             OptionSpec.value("live-connections", null, "4", "connections of the full-speed producer, each committing 3-event transactions"),
+            OptionSpec.value("live-max-warmup-seconds", null, null, "before the full-speed producers, traffic at --live-rate for this long, so"
+                    + " they meet a job that has been streaming (its code compiled), as a running job is: 20 s (5 s with --quick); 0 for none"),
+            OptionSpec.value("live-max-cpus", null, "both", "where the full-speed case runs: shared (every process on every core), split"
+                    + " (bronze on the upper half of the cores, PostgreSQL, the producers and the S3 server on the lower half, as on separate"
+                    + " machines in production) or both"),
             OptionSpec.value("snapshot-chunk-sizes", null, null, "also bronze's backlog with each of these snapshot chunk sizes (comma-separated,"
                     + " e.g. 20000,50000; fetch size as shipped), a row each beside the one with the settings as shipped"));
 
     /** What the options ask for, N already rounded down to whole operations of three rows. */
     record Options(Path out, long rows, int liveRate, int liveSeconds, String checkpointInterval, int profileEvery,
                    boolean lakeOnly, boolean replayOnly, List<Long> lakeSizes, boolean bronzeOnly, String bronzeHeap,
-                   boolean flightRecording, int liveMaxSeconds, int liveConnections, List<Integer> snapshotChunkSizes) {
+                   boolean flightRecording, int liveMaxSeconds, int liveConnections, List<Integer> snapshotChunkSizes,
+                   int liveMaxWarmupSeconds, List<CpuPlacement> liveMaxPlacements) {
         /** The options of {@code args}; a bad one throws a {@link SettingException} naming it. */
         static Options parse(String[] args) {
             CommandLine cli = CommandLine.parse(args, Map.of(), OPTIONS);
@@ -79,7 +85,19 @@ public final class Bench {
                     cli.optionalInteger("live-seconds", 1, 86_400).orElse(quick ? 15 : 30), cli.required("checkpoint-interval"),
                     cli.integer("profile", 0, 86_400), cli.bool("lake-only"), replayOnly, List.copyOf(lakeSizes), bronzeOnly, heap,
                     cli.bool("jfr"), cli.optionalInteger("live-max-seconds", 1, 86_400).orElse(quick ? 15 : 60),
-                    cli.integer("live-connections", 1, 64), cli.get("snapshot-chunk-sizes").isEmpty() ? List.of() : cli.parsed("snapshot-chunk-sizes", Options::chunkSizes));
+                    cli.integer("live-connections", 1, 64), cli.get("snapshot-chunk-sizes").isEmpty() ? List.of() : cli.parsed("snapshot-chunk-sizes", Options::chunkSizes),
+                    cli.optionalInteger("live-max-warmup-seconds", 0, 86_400).orElse(quick ? 5 : 20),
+                    cli.parsed("live-max-cpus", Options::placements));
+        }
+
+        /** "shared", "split" or "both" → the placements the full-speed case runs with, in that order. */
+        private static List<CpuPlacement> placements(String value) {
+            return switch (value) {
+                case "shared" -> List.of(CpuPlacement.SHARED);
+                case "split" -> List.of(CpuPlacement.SPLIT);
+                case "both" -> List.of(CpuPlacement.SHARED, CpuPlacement.SPLIT);
+                default -> throw new IllegalArgumentException("must be shared, split or both, got '" + value + "'");
+            };
         }
 
         /** "20000, 50_000" → [20000, 50000]: each a whole number above zero. */
@@ -118,6 +136,8 @@ public final class Bench {
     private final List<Map<String, Object>> memory = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Object> profiles = new LinkedHashMap<>();
+    /** The machine's cores, counted before a split placement narrows what this JVM sees. */
+    private final int cores = Runtime.getRuntime().availableProcessors();
 
     private Bench(Options o) {
         this.options = o;
@@ -148,7 +168,6 @@ public final class Bench {
     private void run(Path home, Path out, long n, int liveRate, int liveSeconds, String checkpoint, List<Long> lakeSizes,
                      String argLine) throws Exception {
         long started = System.nanoTime();
-        int cores = Runtime.getRuntime().availableProcessors();
         Path work = home.resolve("bench/target/bench-run");
         deleteRecursively(work);
         Path logDir = work.resolve("logs");
@@ -271,8 +290,15 @@ public final class Bench {
                         Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)), lat.length);
 
                 // (2 live, full speed) and (3): producers commit as fast as they can while bronze streams
-                OutboxLoad.exec(sql, "TRUNCATE stop_events");
-                liveMaxRow(bronze, pg, sql, checkpoint);
+                for (CpuPlacement placement : options.liveMaxPlacements()) {
+                    String unavailable = placement == CpuPlacement.SPLIT ? CpuPlacement.unavailableBecause(cores) : null;
+                    if (unavailable != null) {
+                        notes.add("live, full speed, split cores: not measured (" + unavailable + ")");
+                        continue;
+                    }
+                    OutboxLoad.exec(sql, "TRUNCATE stop_events");
+                    liveMaxRow(bronze, pg, sql, checkpoint, placement);
+                }
 
                 notes.add("raw decode limit used for the ratios: " + Stats.num(limit) + " rows/s" + (limit != rawLimit ? " (bronze's snapshot, faster than the raw stream reader)" : " (the slower of the two raw shapes)"));
                 }
@@ -376,52 +402,66 @@ public final class Bench {
         return rows;
     }
 
-    private Map<String, Object> latencyFullSpeed = Stats.map("measured", false, "reason", "not run");
+    /** Per placement ("shared", "split"), the full-speed case's latency and rates. */
+    private final Map<String, Object> latencyFullSpeed = new LinkedHashMap<>();
 
     /**
      * Bronze streaming while {@code --live-connections} producers commit 3-event transactions as fast as they can for
      * {@code --live-max-seconds}: the producers' commit rate, the rate bronze committed the same rows at (first produced
      * commit → last committed part), their ratio, and commit → committed-Parquet latency.
      */
-    private void liveMaxRow(BronzeBench bronze, EmbeddedPostgres pg, Connection sql, String checkpoint) throws Exception {
+    private void liveMaxRow(BronzeBench bronze, EmbeddedPostgres pg, Connection sql, String checkpoint, CpuPlacement placement)
+            throws Exception {
         int connections = options.liveConnections();
         int seconds = options.liveMaxSeconds();
+        int warmup = options.liveMaxWarmupSeconds();
+        int txPerTick = Math.max(1, Math.round(options.liveRate() / 10f / 3f));
+        String where = placement == CpuPlacement.SPLIT ? String.format("%s (bronze on CPU %s; PostgreSQL, producers and S3 server on CPU %s)",
+                placement.label, CpuPlacement.jobCpus(cores), CpuPlacement.otherCpus(cores)) : placement.label;
+        String key = "live-max-" + placement.name().toLowerCase(java.util.Locale.ROOT);
         long[] produced = new long[2];
-        BronzeBench.Result r = bronze.run(new BronzeBench.Settings("live-max", "bench-live-max", "bench_live_max", checkpoint, 2,
-                null, null, "latest"), () -> {
-            say("live     bronze is streaming; %d connections commit 3-event transactions as fast as they can for %d s", connections, seconds);
-            produceFlatOut(pg, connections, seconds, produced);
+        BronzeBench.Result r = bronze.run(new BronzeBench.Settings(key, "bench-" + key, "bench_" + key.replace('-', '_'), checkpoint, 2,
+                null, null, "latest", placement), () -> {
+            if (warmup > 0) {
+                say("live     bronze is streaming, %s; %,d rows/s for %d s first (warm-up, not timed)", where, txPerTick * 30, warmup);
+                produce(pg, txPerTick, warmup, new long[2]);
+            }
+            say("live     %d connections commit 3-event transactions as fast as they can for %d s (%s)", connections, seconds, where);
+            produceFlatOut(pg, connections, seconds, produced, placement);
         }, 1800);
-        OutboxLoad.dropSlot(sql, "bench_live_max");
+        OutboxLoad.dropSlot(sql, "bench_" + key.replace('-', '_'));
         reportBronze(r);
         double producerSeconds = produced[1] / 1000.0;
         double producerRate = produced[0] / producerSeconds;
         double window = (r.doneMicros() - liveStartMicros) / 1e6;
         // Every row waits for the next checkpoint by design; bronze keeps up when (nearly) every produced row is
-        // committed by the producers' stop plus one interval plus the 2 s the latency goal allows.
+        // committed by the producers' stop plus one interval plus the 2 s the latency goal allows. Rows of the
+        // warm-up committed before the timed window, so they are not counted.
         long stopMicros = liveStartMicros + produced[1] * 1000;
         long marginMicros = (io.deepstorage.cli.Durations.parse(checkpoint).toMillis() + 2000) * 1000;
-        long committedInTime = r.parts().stream().filter(p -> p.mtimeMicros() >= liveStartMicros && p.mtimeMicros() <= stopMicros + marginMicros)
-                .mapToLong(BronzeBench.Part::rows).sum();
+        long committedInTime = bronze.rowsCommittedBy(r.parts(), liveStartMicros, stopMicros + marginMicros);
         double committedRate = committedInTime / producerSeconds;
         long[] lat = bronze.latenciesMillis(r.parts(), liveStartMicros);
         java.util.Arrays.sort(lat);
-        row("2 bronze", String.format("live, full speed, %d conns × 3 events/tx, %d s", connections, seconds), produced[0], producerSeconds,
-                committedRate, committedRate / producerRate,
-                String.format("rows/s = rows committed by the producers' stop + checkpoint interval + 2 s (%,d of %,d) ÷ the %.1f s they"
-                        + " produced; ratio = that ÷ the producers' commit rate (%s rows/s); all rows committed %.1f s after the first"
-                        + " produced commit (%s rows/s end to end); GC pauses %.1f s. %s", committedInTime, produced[0], producerSeconds,
-                        Stats.num(producerRate), window, Stats.num(Stats.rate(produced[0], window)), r.gcPauseSeconds(), checks(r)));
-        row("3 latency", "full speed: commit → committed Parquet", lat.length, Double.NaN, Double.NaN, Double.NaN,
+        row("2 bronze", String.format("live, full speed, %d conns × 3 events/tx, %d s, %s", connections, seconds, placement.label),
+                produced[0], producerSeconds, committedRate, committedRate / producerRate,
+                String.format("%s; after %d s at %s rows/s (warm-up, not counted); rows/s = rows committed by the producers' stop +"
+                        + " checkpoint interval + 2 s (%,d of %,d) ÷ the %.1f s they produced; ratio = that ÷ the producers' commit rate"
+                        + " (%s rows/s); all rows committed %.1f s after the first produced commit (%s rows/s end to end); GC pauses %.1f s. %s",
+                        where, warmup, Stats.num(txPerTick * 30), committedInTime, produced[0], producerSeconds, Stats.num(producerRate),
+                        window, Stats.num(Stats.rate(produced[0], window)), r.gcPauseSeconds(), checks(r)));
+        row("3 latency", "full speed, " + placement.label + ": commit → committed Parquet", lat.length, Double.NaN, Double.NaN, Double.NaN,
                 String.format("p50 %s ms, p99 %s ms, max %s ms, checkpoint interval %s; goal p99 ≤ interval + 2 s",
                         Stats.num(Stats.percentileOfSorted(lat, 50)), Stats.num(Stats.percentileOfSorted(lat, 99)),
                         Stats.num(Stats.percentileOfSorted(lat, 100)), checkpoint));
-        latencyFullSpeed = Stats.map("n", lat.length, "p50_ms", Stats.percentileOfSorted(lat, 50), "p99_ms", Stats.percentileOfSorted(lat, 99),
+        latencyFullSpeed.put(placement.name().toLowerCase(java.util.Locale.ROOT), Stats.map("n", lat.length,
+                "p50_ms", Stats.percentileOfSorted(lat, 50), "p99_ms", Stats.percentileOfSorted(lat, 99),
                 "max_ms", Stats.percentileOfSorted(lat, 100), "checkpoint_interval", checkpoint, "producer_rows_per_s", producerRate,
-                "committed_rows_per_s", committedRate, "connections", connections, "seconds", seconds);
-        memoryRow("bronze live, full speed", r, options.bronzeHeap());
-        say("live     full speed: producers %,.0f rows/s, bronze committed %,.0f rows/s (%.2f); latency p50 %s ms, p99 %s ms, max %s ms",
-                producerRate, committedRate, committedRate / producerRate, Stats.num(Stats.percentileOfSorted(lat, 50)),
+                "committed_rows_per_s", committedRate, "connections", connections, "seconds", seconds, "warmup_seconds", warmup,
+                "placement", where));
+        memoryRow("bronze live, full speed, " + placement.label, r, options.bronzeHeap());
+        say("live     full speed, %s: producers %,.0f rows/s, bronze committed %,.0f rows/s (%.2f); latency p50 %s ms, p99 %s ms, max %s ms",
+                placement.label, producerRate, committedRate, committedRate / producerRate, Stats.num(Stats.percentileOfSorted(lat, 50)),
                 Stats.num(Stats.percentileOfSorted(lat, 99)), Stats.num(Stats.percentileOfSorted(lat, 100)));
     }
 
@@ -430,7 +470,7 @@ public final class Bench {
      * trip, each its own COMMIT) for {@code seconds}; rows are numbered from one shared counter so all of them fall in the
      * same few days, as live traffic does. Sets out[0] to the rows committed and out[1] to the ms taken.
      */
-    private void produceFlatOut(EmbeddedPostgres pg, int connections, int seconds, long[] out) throws Exception {
+    private void produceFlatOut(EmbeddedPostgres pg, int connections, int seconds, long[] out, CpuPlacement placement) throws Exception {
         long first;
         try (Connection c = OutboxLoad.database(pg).connect()) {
             first = OutboxLoad.scalarLong(c, "SELECT coalesce(max(operation_id) * 3, 0) FROM stop_events") + 3;
@@ -469,8 +509,8 @@ public final class Bench {
         out[0] = rows.get();
         long[] machineAfter = ProcCpu.machineTicks();
         double busy = (machineAfter[0] - machineBefore[0]) / (double) Math.max(1, machineAfter[1] - machineBefore[1]);
-        profiles.put("live full speed: machine busy while producing (share of all cores)", Math.round(busy * 1000) / 1000.0);
-        profiles.put("live full speed: PostgreSQL CPU s while producing", ProcCpu.delta(pgBefore, pgLatest));
+        profiles.put("live full speed, " + placement.label + ": machine busy while producing (share of all cores)", Math.round(busy * 1000) / 1000.0);
+        profiles.put("live full speed, " + placement.label + ": PostgreSQL CPU s while producing", ProcCpu.delta(pgBefore, pgLatest));
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a full-speed producer failed", failures.get(0));
         }

@@ -27,7 +27,12 @@ import io.deepstorage.schemas.LakeLayout;
 final class BronzeBench {
     /** {@code chunkSize}, {@code fetchSize}: null for the job's defaults (the settings as shipped). */
     record Settings(String label, String bucket, String slot, String checkpointInterval, int parallelism,
-                    Integer chunkSize, Integer fetchSize, String startup) {}
+                    Integer chunkSize, Integer fetchSize, String startup, CpuPlacement placement) {
+        Settings(String label, String bucket, String slot, String checkpointInterval, int parallelism, Integer chunkSize,
+                 Integer fetchSize, String startup) {
+            this(label, bucket, slot, checkpointInterval, parallelism, chunkSize, fetchSize, startup, CpuPlacement.SHARED);
+        }
+    }
 
     /** Rows committed (and waited for in committed files) before a live run's timed traffic, so the job is streaming. */
     static final long WARMUP_ROWS = 300;
@@ -58,6 +63,8 @@ final class BronzeBench {
     String heap = JobCommand.BRONZE.heap;
     /** Whether the job JVM keeps a flight recording (bronze-&lt;label&gt;.jfr in the log folder), summarised per stage. */
     boolean flightRecording;
+    /** The machine's cores, counted before any {@link CpuPlacement#SPLIT} narrows what this JVM sees. */
+    private final int cores = Runtime.getRuntime().availableProcessors();
 
     BronzeBench(EmbeddedPostgres pg, EmbeddedS3 s3, Path home, Path logDir, Connection duck) {
         this.pg = pg;
@@ -101,7 +108,7 @@ final class BronzeBench {
             jvm.addAll(ChildJvm.flightRecording(jfr));
         }
         ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, JobCommand.BRONZE, jvm, args, env, logDir);
-        try (Connection c = outbox.connect(); job) {
+        try (Connection c = outbox.connect(); job; CpuPlacement.Pinned pinned = st.placement().apply(job.pid(), cores)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             JobReport report;
             boolean liveDone = live == null;
@@ -223,6 +230,23 @@ final class BronzeBench {
             b.append('\'').append(p.path()).append('\'');
         }
         return b.append(']').toString();
+    }
+
+    /**
+     * Rows committed (source_commit_ts) from {@code fromMicros} on that are in parts committed (file mtime) by
+     * {@code byMicros}.
+     */
+    long rowsCommittedBy(List<Part> parts, long fromMicros, long byMicros) throws Exception {
+        List<Part> inTime = parts.stream().filter(p -> p.mtimeMicros() <= byMicros).toList();
+        if (inTime.isEmpty()) {
+            return 0;
+        }
+        try (Statement s = duck.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM read_parquet(" + fileList(inTime) + ")"
+                     + " WHERE source_commit_ts IS NOT NULL AND epoch_us(source_commit_ts) >= " + fromMicros)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** Commit (source_commit_ts) → committed file mtime, in ms, of every streamed row committed from {@code fromMicros} on. */

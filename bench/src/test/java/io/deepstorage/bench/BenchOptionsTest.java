@@ -69,7 +69,7 @@ class BenchOptionsTest {
         String help = Bench.helpText();
         for (String option : List.of("--quick", "--full", "--out", "--rows", "--live-rate", "--live-seconds",
                 "--checkpoint-interval", "--profile", "--lake-only", "--bronze-only", "--bronze-heap", "--jfr", "--live-max-seconds",
-                "--live-connections", "--help")) {
+                "--live-connections", "--live-max-warmup-seconds", "--live-max-cpus", "--help")) {
             assertThat(help).contains(option);
         }
     }
@@ -102,5 +102,32 @@ class BenchOptionsTest {
                 .hasMessageContaining("--bronze-only");
         assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--bronze-heap", "lots"}))
                 .isInstanceOf(SettingException.class).hasMessage("--bronze-heap must be a heap size like 1g or 768m, got 'lots'");
+    }
+
+    @Test
+    void theFullSpeedCaseRunsWarmOnSharedAndOnSplitCoresUnlessToldOtherwise() {
+        Bench.Options o = Bench.Options.parse(new String[0]);
+        assertThat(o.liveMaxWarmupSeconds()).isEqualTo(20);
+        assertThat(o.liveMaxPlacements()).containsExactly(CpuPlacement.SHARED, CpuPlacement.SPLIT);
+        Bench.Options quick = Bench.Options.parse(new String[] {"--quick", "--live-max-cpus", "split"});
+        assertThat(quick.liveMaxWarmupSeconds()).isEqualTo(5);
+        assertThat(quick.liveMaxPlacements()).containsExactly(CpuPlacement.SPLIT);
+        Bench.Options cold = Bench.Options.parse(new String[] {"--live-max-warmup-seconds", "0", "--live-max-cpus", "shared"});
+        assertThat(cold.liveMaxWarmupSeconds()).isZero();
+        assertThat(cold.liveMaxPlacements()).containsExactly(CpuPlacement.SHARED);
+        assertThatThrownBy(() -> Bench.Options.parse(new String[] {"--live-max-cpus", "half"}))
+                .isInstanceOf(SettingException.class).hasMessage("--live-max-cpus must be shared, split or both, got 'half'");
+    }
+
+    @Test
+    void splitCoresGiveBronzeTheUpperHalfAndEverythingElseTheLower() {
+        assertThat(CpuPlacement.jobCpus(2)).isEqualTo("1");
+        assertThat(CpuPlacement.otherCpus(2)).isEqualTo("0");
+        assertThat(CpuPlacement.jobCpus(8)).isEqualTo("4-7");
+        assertThat(CpuPlacement.otherCpus(8)).isEqualTo("0-3");
+        assertThat(CpuPlacement.jobCpus(3)).isEqualTo("1-2");
+        assertThat(CpuPlacement.otherCpus(3)).isEqualTo("0");
+        assertThat(CpuPlacement.allCpus(2)).isEqualTo("0-1");
+        assertThatThrownBy(() -> CpuPlacement.jobCpus(1)).hasMessageContaining("at least 2");
     }
 }
