@@ -120,6 +120,38 @@ class OutboxChangeDeserializerTest {
     }
 
     @Test
+    void changesOfSchemasThatTakeTurnsAreEachReadByTheirOwnColumns() {
+        // A migration between changes, then changes of both shapes in turn (a restored reader, a replay beside it):
+        // where a column sits is worked out per schema, never carried over from the change before.
+        Schema before = rowSchemaWithRetryCount().build();
+        Schema after = SchemaBuilder.struct().name("row").optional().field("venue", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("event_id", Schema.STRING_SCHEMA).field("retry_count", Schema.INT32_SCHEMA)
+                .field("event_seq", Schema.OPTIONAL_INT64_SCHEMA).field("occurred_at", Schema.STRING_SCHEMA)
+                .field("operation_id", Schema.INT64_SCHEMA).field("client_id", Schema.INT64_SCHEMA)
+                .field("symbol", Schema.STRING_SCHEMA).field("event_type", Schema.STRING_SCHEMA)
+                .field("trigger_price", Decimal.builder(8).optional().build()).field("stop_price", Decimal.builder(8).optional().build())
+                .field("quantity", Decimal.builder(8).optional().build()).field("side", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("execution_token", Schema.OPTIONAL_STRING_SCHEMA).field("payload_json", Schema.STRING_SCHEMA)
+                .field("request_payload_hash", Schema.OPTIONAL_STRING_SCHEMA).field("exchange_order_id", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("fill_price", Decimal.builder(8).optional().build()).field("slippage_pct", Decimal.builder(4).optional().build())
+                .field("source", Schema.STRING_SCHEMA).field("error_message", Schema.OPTIONAL_STRING_SCHEMA).build();
+        for (int turn = 0; turn < 3; turn++) {
+            OutboxChange old = OutboxChangeDeserializer.read(envelope(before, row(before).put("retry_count", turn), "c"));
+            OutboxChange moved = OutboxChangeDeserializer.read(envelope(after,
+                    row(after).put("retry_count", 10 + turn).put("venue", "XNAS").put("symbol", "SOLUSDC"), "c"));
+
+            assertThat(old.problem).isNull();
+            assertThat(old.retryCount).isEqualTo(turn);
+            assertThat(old.symbol).isEqualTo("ETHUSDC");
+            assertThat(old.extraColumnsJson).isNull();
+            assertThat(moved.problem).isNull();
+            assertThat(moved.retryCount).isEqualTo(10 + turn);
+            assertThat(moved.symbol).isEqualTo("SOLUSDC");
+            assertThat(moved.extraColumnsJson).isEqualTo("{\"venue\": \"XNAS\"}");
+        }
+    }
+
+    @Test
     void anUnknownColumnThatIsNullIsKeptAsJsonNull() {
         Schema schema = rowSchemaWithRetryCount().field("venue", Schema.OPTIONAL_STRING_SCHEMA).build();
         OutboxChange c = OutboxChangeDeserializer.read(envelope(schema, row(schema).put("retry_count", 0), "c"));
