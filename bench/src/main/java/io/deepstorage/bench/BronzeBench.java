@@ -63,10 +63,11 @@ final class BronzeBench {
     String heap = JobCommand.BRONZE.heap;
     /** Whether the job JVM keeps a flight recording (bronze-&lt;label&gt;.jfr in the log folder), summarised per stage. */
     boolean flightRecording;
-    /** The machine's cores, counted before any {@link CpuPlacement#SPLIT} narrows what this JVM sees. */
-    private final int cores = Runtime.getRuntime().availableProcessors();
+    /** The CPUs this bench may use, read before any {@link CpuPlacement#SPLIT} narrows them. */
+    private final List<Integer> cpus;
 
-    BronzeBench(EmbeddedPostgres pg, EmbeddedS3 s3, Path home, Path logDir, Connection duck) {
+    BronzeBench(EmbeddedPostgres pg, EmbeddedS3 s3, Path home, Path logDir, Connection duck, List<Integer> cpus) {
+        this.cpus = List.copyOf(cpus);
         this.pg = pg;
         this.outbox = OutboxLoad.database(pg);
         this.s3 = s3;
@@ -97,18 +98,28 @@ final class BronzeBench {
         try (Connection c = outbox.connect()) {
             expected = OutboxLoad.scalarLong(c, "SELECT count(*) FROM stop_events");
         }
-        Map<Path, Part> parts = new HashMap<>();
-        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks();
-        Map<Long, Map.Entry<String, Long>> pgLatest = new HashMap<>(pgBefore);
-        long slotSeen = -1;
-        JobReport summary;
         Path jfr = logDir.resolve("bronze-" + st.label() + ".jfr-repository");
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap));
         if (flightRecording) {
             jvm.addAll(ChildJvm.flightRecording(jfr));
         }
-        ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, JobCommand.BRONZE, jvm, args, env, logDir);
-        try (Connection c = outbox.connect(); job; CpuPlacement.Pinned pinned = st.placement().apply(job.pid(), cores)) {
+        // Under a split placement everything else moves to its half first: the job's walsender, forked when the job
+        // connects, inherits it from the postmaster.
+        try (CpuPlacement.Pinned others = st.placement().pinOthers(pg.postmaster(), cpus)) {
+            return watch(st, live, timeoutSeconds, bucketDir, args, env, jvm, jfr, expected);
+        }
+    }
+
+    private Result watch(Settings st, Between live, long timeoutSeconds, Path bucketDir, List<String> args,
+                         Map<String, String> env, List<String> jvm, Path jfr, long expected) throws Exception {
+        Map<Path, Part> parts = new HashMap<>();
+        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks();
+        Map<Long, Map.Entry<String, Long>> pgLatest = new HashMap<>(pgBefore);
+        long slotSeen = -1;
+        JobReport summary;
+        ChildJvm job = ChildJvm.start("bronze-" + st.label(), home, st.placement().launcher(cpus), JobCommand.BRONZE, jvm,
+                args, env, logDir);
+        try (Connection c = outbox.connect(); job) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             JobReport report;
             boolean liveDone = live == null;

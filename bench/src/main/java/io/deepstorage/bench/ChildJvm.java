@@ -54,13 +54,19 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm start(String name, Path home, JobCommand command, List<String> jvmOptions, List<String> args,
                           Map<String, String> env, Path logDir) throws IOException {
+        return start(name, home, List.of(), command, jvmOptions, args, env, logDir);
+    }
+
+    /** {@link #start(String, Path, JobCommand, List, List, Map, Path)} through a launcher such as {@code taskset -c 1}. */
+    static ChildJvm start(String name, Path home, List<String> launcher, JobCommand command, List<String> jvmOptions,
+                          List<String> args, Map<String, String> env, Path logDir) throws IOException {
         Files.createDirectories(logDir);
         Path gcLog = logDir.resolve(name + ".gc.log");
         long nanos = System.nanoTime();
         long micros = Clock.nowMicros();
         List<String> options = new java.util.ArrayList<>(List.of("-Xlog:gc:file=" + gcLog));
         options.addAll(jvmOptions);
-        JobProcess job = JobProcess.start(name, home, command, options, args, env, logDir);
+        JobProcess job = JobProcess.start(name, home, launcher, command, options, args, env, logDir);
         return new ChildJvm(name, job, gcLog, nanos, micros);
     }
 

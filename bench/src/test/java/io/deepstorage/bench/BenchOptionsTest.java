@@ -105,13 +105,13 @@ class BenchOptionsTest {
     }
 
     @Test
-    void theFullSpeedCaseRunsWarmOnSharedAndOnSplitCoresUnlessToldOtherwise() {
+    void theFullSpeedCaseRunsWarmOnSplitCoresUnlessToldOtherwise() {
         Bench.Options o = Bench.Options.parse(new String[0]);
         assertThat(o.liveMaxWarmupSeconds()).isEqualTo(20);
-        assertThat(o.liveMaxPlacements()).containsExactly(CpuPlacement.SHARED, CpuPlacement.SPLIT);
-        Bench.Options quick = Bench.Options.parse(new String[] {"--quick", "--live-max-cpus", "split"});
+        assertThat(o.liveMaxPlacements()).containsExactly(CpuPlacement.SPLIT);
+        Bench.Options quick = Bench.Options.parse(new String[] {"--quick", "--live-max-cpus", "both"});
         assertThat(quick.liveMaxWarmupSeconds()).isEqualTo(5);
-        assertThat(quick.liveMaxPlacements()).containsExactly(CpuPlacement.SPLIT);
+        assertThat(quick.liveMaxPlacements()).containsExactly(CpuPlacement.SHARED, CpuPlacement.SPLIT);
         Bench.Options cold = Bench.Options.parse(new String[] {"--live-max-warmup-seconds", "0", "--live-max-cpus", "shared"});
         assertThat(cold.liveMaxWarmupSeconds()).isZero();
         assertThat(cold.liveMaxPlacements()).containsExactly(CpuPlacement.SHARED);
@@ -120,14 +120,18 @@ class BenchOptionsTest {
     }
 
     @Test
-    void splitCoresGiveBronzeTheUpperHalfAndEverythingElseTheLower() {
-        assertThat(CpuPlacement.jobCpus(2)).isEqualTo("1");
-        assertThat(CpuPlacement.otherCpus(2)).isEqualTo("0");
-        assertThat(CpuPlacement.jobCpus(8)).isEqualTo("4-7");
-        assertThat(CpuPlacement.otherCpus(8)).isEqualTo("0-3");
-        assertThat(CpuPlacement.jobCpus(3)).isEqualTo("1-2");
-        assertThat(CpuPlacement.otherCpus(3)).isEqualTo("0");
-        assertThat(CpuPlacement.allCpus(2)).isEqualTo("0-1");
-        assertThatThrownBy(() -> CpuPlacement.jobCpus(1)).hasMessageContaining("at least 2");
+    void splitCoresGiveBronzeTheUpperHalfOfTheAllowedCpusAndEverythingElseTheLower() {
+        assertThat(CpuPlacement.parseList("0-1")).containsExactly(0, 1);
+        assertThat(CpuPlacement.parseList(" 0-1,4,6-7\n")).containsExactly(0, 1, 4, 6, 7);
+        assertThat(CpuPlacement.jobCpus(List.of(0, 1))).isEqualTo("1");
+        assertThat(CpuPlacement.otherCpus(List.of(0, 1))).isEqualTo("0");
+        assertThat(CpuPlacement.jobCpus(CpuPlacement.parseList("4-7"))).isEqualTo("6,7");
+        assertThat(CpuPlacement.otherCpus(CpuPlacement.parseList("4-7"))).isEqualTo("4,5");
+        assertThat(CpuPlacement.jobCpus(List.of(0, 1, 2))).isEqualTo("1,2");
+        assertThat(CpuPlacement.otherCpus(List.of(0, 1, 2))).isEqualTo("0");
+        assertThat(CpuPlacement.SPLIT.launcher(List.of(2, 3))).containsExactly("taskset", "-c", "3");
+        assertThat(CpuPlacement.SHARED.launcher(List.of(2, 3))).isEmpty();
+        assertThatThrownBy(() -> CpuPlacement.jobCpus(List.of(1))).hasMessageContaining("at least 2");
+        assertThat(CpuPlacement.unavailableBecause(List.of(1))).contains("only CPU 1");
     }
 }

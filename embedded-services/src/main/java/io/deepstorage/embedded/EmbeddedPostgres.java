@@ -188,6 +188,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
+    /** The server's postmaster (every backend, the walsender among them, is a process it forks). */
+    public ProcessHandle postmaster() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+            return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("postmaster " + pid + " is not running"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dataDir.resolve("data/postmaster.pid"), e);
+        }
+    }
+
     /** Unpacks the binaries once per machine into /tmp (readable by the unprivileged user), under a file lock. */
     private static Path unpackBinaries() throws IOException {
         Path target = Paths.get("/tmp", "deep-storage-postgres-" + BINARIES_VERSION);

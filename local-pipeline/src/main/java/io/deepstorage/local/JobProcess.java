@@ -55,7 +55,17 @@ public final class JobProcess implements AutoCloseable {
      */
     public static JobProcess start(String name, Path home, JobCommand command, List<String> jvmOptions,
                                    List<String> args, Map<String, String> env, Path logDir) throws IOException {
+        return start(name, home, List.of(), command, jvmOptions, args, env, logDir);
+    }
+
+    /**
+     * {@link #start(String, Path, JobCommand, List, List, Map, Path)} through a launcher that execs the JVM in its own
+     * place (same process), e.g. {@code taskset -c 1}: what the launcher sets holds from the JVM's first instruction.
+     */
+    public static JobProcess start(String name, Path home, List<String> launcher, JobCommand command, List<String> jvmOptions,
+                                   List<String> args, Map<String, String> env, Path logDir) throws IOException {
         ProcessBuilder pb = processBuilder(home, command, jvmOptions, args, env).redirectErrorStream(true);
+        pb.command().addAll(0, launcher);
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         PrintStream logOut = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8);
