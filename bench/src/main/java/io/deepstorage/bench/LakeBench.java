@@ -26,6 +26,7 @@ import io.deepstorage.embedded.EmbeddedS3;
 import io.deepstorage.local.JobCommand;
 import io.deepstorage.schemas.BronzeEvent;
 import io.deepstorage.schemas.LakeLayout;
+import io.deepstorage.schemas.Schemas;
 
 /**
  * Silver and gold on generated bronze: parquet-avro BronzeEvent records (as the Flink job and BronzeFixtures write
@@ -167,9 +168,11 @@ final class LakeBench {
                     }
                     Path dir = bucketDir.resolve(LakeLayout.BRONZE_EVENTS).resolve("date=" + date);
                     Files.createDirectories(dir);
-                    writer = AvroParquetWriter.<BronzeEvent>builder(new org.apache.hadoop.fs.Path(dir.resolve("part-" + UUID.randomUUID() + ".parquet").toUri()))
+                    var builder = AvroParquetWriter.<BronzeEvent>builder(new org.apache.hadoop.fs.Path(dir.resolve("part-" + UUID.randomUUID() + ".parquet").toUri()))
                             .withSchema(BronzeEvent.getClassSchema()).withDataModel(e.getSpecificData()).withConf(conf)
-                            .withCompressionCodec(CompressionCodecName.SNAPPY).build();
+                            .withCompressionCodec(CompressionCodecName.SNAPPY);
+                    Schemas.BRONZE_EVENT_PLAIN_COLUMNS.forEach(column -> builder.withDictionaryEncoding(column, false));
+                    writer = builder.build();
                     files++;
                     currentDate = date;
                     rowsInFile = 0;

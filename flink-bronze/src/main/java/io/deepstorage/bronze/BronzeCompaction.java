@@ -17,6 +17,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 import io.deepstorage.schemas.LakeLayout;
+import io.deepstorage.schemas.Schemas;
 
 /**
  * Rewrites one bronze date's small committed parts into few large ones without changing a row. Per bin of parts
@@ -109,12 +110,13 @@ public final class BronzeCompaction {
 
     private static void write(FileSystem fs, Path target, List<LakeLayout.Entry> sources, Schema schema, Digest written)
             throws IOException {
-        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(
+        var builder = AvroParquetWriter.<GenericRecord>builder(
                         new FlinkOutputFile(fs.create(target, FileSystem.WriteMode.NO_OVERWRITE)))
                 .withSchema(schema)
                 .withDataModel(CommittedParts.DATA_MODEL)
-                .withCompressionCodec(CompressionCodecName.SNAPPY) // as BronzeSinks writes
-                .build()) {
+                .withCompressionCodec(CompressionCodecName.SNAPPY); // as BronzeSinks writes
+        Schemas.BRONZE_EVENT_PLAIN_COLUMNS.forEach(column -> builder.withDictionaryEncoding(column, false));
+        try (ParquetWriter<GenericRecord> writer = builder.build()) {
             for (LakeLayout.Entry source : sources) {
                 IOException[] failed = new IOException[1];
                 CommittedParts.readRows(source, null, r -> {

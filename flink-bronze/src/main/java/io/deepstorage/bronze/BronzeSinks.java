@@ -21,6 +21,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 import io.deepstorage.schemas.BronzeEvent;
 import io.deepstorage.schemas.DeadLetter;
 import io.deepstorage.schemas.LakeLayout;
+import io.deepstorage.schemas.Schemas;
 
 /**
  * Parquet-Avro FileSinks for bronze and its dead letters. Bulk formats roll on every checkpoint, and a part becomes
@@ -31,7 +32,7 @@ public final class BronzeSinks {
 
     /** {@code <lake>/bronze/events/date=YYYY-MM-DD/} by the UTC date of occurred_at. */
     public static FileSink<BronzeEvent> events(String lakeUri) {
-        return events(lakeUri, parquet(BronzeEvent.class, UNIQUE_EVENT_COLUMNS));
+        return events(lakeUri, parquet(BronzeEvent.class, Schemas.BRONZE_EVENT_PLAIN_COLUMNS));
     }
 
     /** {@link #events(String)} with another Parquet writer, e.g. a later or earlier schema of bronze (upgrade tests). */
@@ -41,7 +42,7 @@ public final class BronzeSinks {
 
     /** {@link #events(String)} whose parts are named {@code <partPrefix>-…} (still committed parts: part-*). */
     public static FileSink<BronzeEvent> events(String lakeUri, String partPrefix) {
-        return events(lakeUri, parquet(BronzeEvent.class, UNIQUE_EVENT_COLUMNS), partPrefix);
+        return events(lakeUri, parquet(BronzeEvent.class, Schemas.BRONZE_EVENT_PLAIN_COLUMNS), partPrefix);
     }
 
     private static FileSink<BronzeEvent> events(String lakeUri, BulkWriter.Factory<BronzeEvent> writer, String partPrefix) {
@@ -74,16 +75,6 @@ public final class BronzeSinks {
     static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type) {
         return parquet(type, List.of());
     }
-
-    /**
-     * Columns of bronze events whose values (almost) never repeat, or repeat only within one operation or transaction:
-     * a dictionary never pays for them, and building one until it overflows costs a hash lookup per value (a tenth of
-     * the sink's time for the strings; the times, positions and ids another 15 % of the writer's time per row, with
-     * files 2-3 % smaller without their dictionaries), so they are written plain.
-     */
-    static final List<String> UNIQUE_EVENT_COLUMNS = List.of("event_id", "request_payload_hash",
-            "execution_token", "payload_json", "exchange_order_id", "event_seq", "occurred_at", "operation_id",
-            "source_commit_lsn", "source_lsn", "source_tx_id", "source_commit_ts", "ingested_at");
 
     /** {@link #parquet(Class)} with dictionary encoding off for {@code plainColumns}. */
     static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type, List<String> plainColumns) {
