@@ -40,10 +40,22 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
             "retry_count");
     /** {@link #READ_ORDER} as a set: every other column is an extra column. */
     static final Set<String> KNOWN_COLUMNS = Set.copyOf(READ_ORDER);
-    private static final int EVENT_ID = 0, EVENT_SEQ = 1, OCCURRED_AT = 2, OPERATION_ID = 3, CLIENT_ID = 4, SYMBOL = 5,
-            EVENT_TYPE = 6, TRIGGER_PRICE = 7, STOP_PRICE = 8, QUANTITY = 9, SIDE = 10, EXECUTION_TOKEN = 11,
-            PAYLOAD_JSON = 12, REQUEST_PAYLOAD_HASH = 13, EXCHANGE_ORDER_ID = 14, FILL_PRICE = 15, SLIPPAGE_PCT = 16,
-            SOURCE = 17, ERROR_MESSAGE = 18, RETRY_COUNT = 19;
+    private static final int EVENT_ID = column("event_id"), EVENT_SEQ = column("event_seq"),
+            OCCURRED_AT = column("occurred_at"), OPERATION_ID = column("operation_id"), CLIENT_ID = column("client_id"),
+            SYMBOL = column("symbol"), EVENT_TYPE = column("event_type"), TRIGGER_PRICE = column("trigger_price"),
+            STOP_PRICE = column("stop_price"), QUANTITY = column("quantity"), SIDE = column("side"),
+            EXECUTION_TOKEN = column("execution_token"), PAYLOAD_JSON = column("payload_json"),
+            REQUEST_PAYLOAD_HASH = column("request_payload_hash"), EXCHANGE_ORDER_ID = column("exchange_order_id"),
+            FILL_PRICE = column("fill_price"), SLIPPAGE_PCT = column("slippage_pct"), SOURCE = column("source"),
+            ERROR_MESSAGE = column("error_message"), RETRY_COUNT = column("retry_count");
+
+    private static int column(String name) {
+        int i = READ_ORDER.indexOf(name);
+        if (i < 0) {
+            throw new IllegalStateException(name + " is not in READ_ORDER");
+        }
+        return i;
+    }
 
     @Override
     public void deserialize(SourceRecord record, Collector<OutboxChange> out) {

@@ -23,6 +23,13 @@ class BronzeSettingsTest {
     }
 
     @Test
+    void theSourceSendsItsOffsetEverySecondWhileIdleUnlessTheWalHeartbeatIsMoreFrequent() {
+        assertThat(BronzeJob.offsetHeartbeat(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(BronzeJob.offsetHeartbeat(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(BronzeJob.offsetHeartbeat(Duration.ofMillis(500))).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void aMissingRequiredSettingIsOneLineNamingIt() {
         assertThatThrownBy(() -> BronzeSettings.parse(new String[0], Map.of("PG_USER", "x", "S3_BUCKET", "b")))
                 .isInstanceOf(io.deepstorage.cli.SettingException.class)

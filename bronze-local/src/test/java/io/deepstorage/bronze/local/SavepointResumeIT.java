@@ -32,8 +32,8 @@ class SavepointResumeIT {
 
     @Test
     void everyChangeWrittenWhileNoJobRanArrivesOnceAfterAResumeFromTheSavepoint() throws Exception {
-        // The slot guard's heartbeat is WAL: one written between the savepoint and the stop keeps the app's next change
-        // off the stored position. Rarely, at 10 s against a stop of about 0.2 s.
+        // The slot guard's heartbeat is WAL: one written between the slot's confirming the end of the WAL and the end of
+        // the stop keeps the app's next change off the stored position. Rarely, at 10 s against a stop of about 0.2 s.
         BronzeSettings settings = LakeServers.freshOutboxAndLake("--slot-name", "deep_storage_resume",
                 "--heartbeat-interval", "10s");
         Optional<String> savepoint = Optional.empty();
