@@ -24,15 +24,12 @@ import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
 import io.deepstorage.spark.StepTimes;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * silver/stop_executions → the gold training sets ({@link StopOutcomeDataset stop_outcome},
@@ -203,11 +200,16 @@ public final class GoldJob {
                 r.<BigDecimal>getAs("slippage_pct"), r.getList(r.fieldIndex("source_event_ids")));
     }
 
-    private static Column splitOf(Instant cutoff) {
-        UserDefinedFunction assign = functions.udf(
-                (UDF2<Instant, Instant, String>) (triggeredAt, outcomeAt) -> TimeSplit.assign(triggeredAt, outcomeAt, cutoff).name(),
-                DataTypes.StringType);
-        return assign.apply(col("triggered_at"), col("outcome_at"));
+    /**
+     * {@link TimeSplit#assign} as a Spark expression (generated code, no call into Java per row: the split is taken
+     * again by the tally and by each file's filter): test from the cutoff on, train before it with the outcome before
+     * it too, purged otherwise. GoldJobIT checks it against {@link TimeSplit#assign} at and around the cutoff.
+     */
+    static Column splitOf(Instant cutoff) {
+        Column at = functions.lit(cutoff);
+        return functions.when(col("triggered_at").geq(at), TimeSplit.Split.TEST.name())
+                .when(col("outcome_at").lt(at), TimeSplit.Split.TRAIN.name())
+                .otherwise(TimeSplit.Split.PURGED.name());
     }
 
     /**
@@ -281,9 +283,11 @@ public final class GoldJob {
                 files.delete(set.target().manifestUri());
                 String versionUri = set.target().versionUri();
                 CompletableFuture<ParquetSink.WriteResult> train = CompletableFuture.supplyAsync(
-                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), versionUri + "/train", PLAIN_COLUMNS, ORDER), writers);
+                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), set.counts().trainRows(), versionUri + "/train",
+                                PLAIN_COLUMNS, ORDER), writers);
                 CompletableFuture<ParquetSink.WriteResult> test = CompletableFuture.supplyAsync(
-                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), versionUri + "/test", PLAIN_COLUMNS, ORDER), writers);
+                        () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), set.counts().testRows(), versionUri + "/test",
+                                PLAIN_COLUMNS, ORDER), writers);
                 committed.add(train.thenCombine(test, (trainFile, testFile) -> {
                     commitManifest(files, set, config, silverUri, silverFiles);
                     return List.of(trainFile, testFile);

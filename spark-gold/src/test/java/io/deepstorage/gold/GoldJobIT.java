@@ -27,6 +27,8 @@ import io.deepstorage.spark.testkit.SharedSparkLake;
 import io.deepstorage.spark.testkit.SparkLake;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -349,5 +351,34 @@ class GoldJobIT {
         assertThat(code).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--version", "GOLD_VERSION", "--as-of", "GOLD_AS_OF",
                 "--test-fraction", "--overwrite", "--s3-endpoint", "S3_ENDPOINT");
+    }
+
+    @Test
+    void the_split_column_assigns_each_row_as_the_time_split_rule_does_at_and_around_the_cutoff() {
+        Instant cutoff = Instant.parse("2024-03-04T12:00:00.000001Z");
+        List<Instant> around = List.of(cutoff.minusSeconds(3600), cutoff.minusNanos(1_000), cutoff, cutoff.plusNanos(1_000),
+                cutoff.plusSeconds(3600));
+        List<Row> rows = new ArrayList<>();
+        for (Instant triggered : around) {
+            for (Instant outcome : around) {
+                if (!outcome.isBefore(triggered)) {
+                    rows.add(RowFactory.create(triggered, outcome));
+                }
+            }
+        }
+        StructType shape = new StructType().add("triggered_at", DataTypes.TimestampType, false)
+                .add("outcome_at", DataTypes.TimestampType, false);
+        List<Row> assigned = kit.spark().createDataFrame(rows, shape)
+                .select(functions.col("triggered_at"), functions.col("outcome_at"), GoldJob.splitOf(cutoff).as("split"))
+                .collectAsList();
+
+        assertThat(assigned).hasSize(rows.size());
+        assertThat(assigned.stream().map(r -> r.getString(2)).distinct()).containsExactlyInAnyOrder("TRAIN", "TEST", "PURGED");
+        for (Row r : assigned) {
+            Instant triggered = r.getAs(0);
+            Instant outcome = r.getAs(1);
+            assertThat(r.getString(2)).as("triggered %s, outcome %s", triggered, outcome)
+                    .isEqualTo(TimeSplit.assign(triggered, outcome, cutoff).name());
+        }
     }
 }

@@ -112,9 +112,16 @@ public final class ParquetSink {
 
     /** {@link #writeWhole(Dataset, String, String...)} with {@code plainColumns} as in {@link #writePartitioned(Dataset, String, List, List)}. */
     public WriteResult writeWhole(Dataset<Row> rows, String uri, List<String> plainColumns, String... orderColumns) {
-        // Not cached: the rows are computed twice (count, write) from what the caller holds (the gold examples are
-        // cached), which is cheaper than building another in-memory copy for one write.
-        long count = rows.count();
+        // Not cached: the rows are computed twice (count, write) from what the caller holds, which is cheaper than
+        // building another in-memory copy for one write.
+        return writeWhole(rows, rows.count(), uri, plainColumns, orderColumns);
+    }
+
+    /**
+     * {@link #writeWhole(Dataset, String, List, String...)} of rows whose number the caller already knows (gold's split
+     * tally counted them), so they are computed once, for the write.
+     */
+    public WriteResult writeWhole(Dataset<Row> rows, long count, String uri, List<String> plainColumns, String... orderColumns) {
         // One partition sorted in place, not a global sort coalesced to one: that would first sample the rows for
         // range bounds (another pass) only to merge the ranges back into one task.
         Dataset<Row> oneFile = rows.repartition(1);
