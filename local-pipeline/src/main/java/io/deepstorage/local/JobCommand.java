@@ -83,10 +83,15 @@ public enum JobCommand {
          * 53 CPU seconds of bronze's 1M-row backlog; the per-row loops still reach C2 (C1 alone halved a full silver
          * rebuild's speed). The manifests pass the same (Spark's --driver-java-options, the FlinkDeployment's
          * env.java.opts.taskmanager, the bronze maintenance JVMs); figures: docs/benchmarks.md, "Section 4 run" and
-         * "Run of 2026-12-04".
+         * "Run of 2026-12-04". And hot methods over 8000 bytes of bytecode are compiled too, which HotSpot by default
+         * never does: Spark's generated code has such methods (gold's one pass that builds every set's examples spent
+         * a third of the job interpreting its row serializer); Spark's other way out, spark.sql.codegen.hugeMethodLimit
+         * at 8000, left that stage without whole-stage codegen, and gold at 10M took 74 s against 66-69 with this
+         * (docs/benchmarks.md, "Gold: one pass for every set").
          */
         public static final List<String> JIT = List.of("-XX:Tier4InvocationThreshold=50000",
-                "-XX:Tier4MinInvocationThreshold=6000", "-XX:Tier4CompileThreshold=150000", "-XX:Tier4BackEdgeThreshold=400000");
+                "-XX:Tier4MinInvocationThreshold=6000", "-XX:Tier4CompileThreshold=150000", "-XX:Tier4BackEdgeThreshold=400000",
+                "-XX:-DontCompileHugeMethods");
 
         private JvmOptions() {}
     }
