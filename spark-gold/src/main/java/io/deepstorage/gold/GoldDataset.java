@@ -27,13 +27,18 @@ interface GoldDataset extends Serializable {
     Schema schema();
 
     /**
-     * The examples as {@link #rowStruct} rows: {@link #schema()}'s columns, then {@code outcome_at} (when the outcome
-     * became final; the split purges train rows whose outcome lands after the cutoff) and the row's content digests.
-     * The candidates are {@link GoldJob#readSilver}'s rows
-     * of the operations that are examples as of as-of, with the features that look at other operations
-     * ({@link OtherOperationsFeatures#withFeatures}); a set keeps those it learns from.
+     * This set's example of one candidate as a {@link #rowStruct} row ({@link #exampleRow()}): {@link #schema()}'s
+     * columns, then {@code outcome_at} (when the outcome became final; the split purges train rows whose outcome lands
+     * after the cutoff) and the row's content digests; null when the operation is not one this set learns from. A
+     * candidate is one of {@link GoldJob#readSilver}'s rows of an operation that is an example as of as-of, with the
+     * features that look at other operations ({@link OtherOperationsFeatures#withFeatures}), read through
+     * {@code columns}; {@code op} is its {@link GoldJob#toOperation}. Every set's example of a candidate is built in
+     * the same pass over the candidates.
      */
-    Dataset<Row> examples(Dataset<Row> candidates, GoldConfig config);
+    Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf);
+
+    /** The struct of {@link #example}'s rows. */
+    StructType exampleRow();
 
     /** The boolean label counted as positives per split (label balance in the manifest). */
     String countedLabel();

@@ -14,10 +14,7 @@ import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.SilverStatus;
 import io.deepstorage.spark.JobFailedException;
 import org.apache.avro.Schema;
-import org.apache.spark.api.java.function.FilterFunction;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
@@ -37,20 +34,23 @@ final class SlippagePredictionDataset implements GoldDataset {
 
     @Override public String countedLabel() { return "slippage_breach"; }
 
+    @Override public StructType exampleRow() { return EXAMPLE_ROW; }
+
+    /** The candidates that executed with a fill and a slippage before as-of ({@link SlippageExampleBuilder#isExample}). */
     @Override
-    public Dataset<Row> examples(Dataset<Row> candidates, GoldConfig config) {
-        Instant asOf = config.asOf();
-        String version = config.version();
-        return candidates
-                .filter((FilterFunction<Row>) r -> SlippageExampleBuilder.isExample(GoldJob.toOperation(r),
-                        r.<BigDecimal>getAs("fill_price"), asOf))
-                .map((MapFunction<Row, Row>) r -> {
-                    SilverOperation op = GoldJob.toOperation(r);
-                    return GoldDataset.row(SlippageExampleBuilder.build(op, r.<BigDecimal>getAs("quantity"), r.getAs("side"),
-                            r.<Double>getAs("volatility_15m"), r.<Double>getAs("trigger_price_change_15m_pct"),
-                            r.<Double>getAs("client_slippage_mean_24h"), r.<Double>getAs("client_failure_rate_24h"),
-                            version, asOf), op.executedAt());
-                }, Encoders.row(EXAMPLE_ROW));
+    public Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
+        BigDecimal fillPrice = candidate.isNullAt(columns.fillPrice()) ? null : candidate.getDecimal(columns.fillPrice());
+        if (!SlippageExampleBuilder.isExample(op, fillPrice, asOf)) {
+            return null;
+        }
+        return GoldDataset.row(SlippageExampleBuilder.build(op,
+                candidate.isNullAt(columns.quantity()) ? null : candidate.getDecimal(columns.quantity()),
+                candidate.isNullAt(columns.side()) ? null : candidate.getString(columns.side()),
+                GoldJob.CandidateColumns.doubleOrNull(candidate, columns.volatility15m()),
+                GoldJob.CandidateColumns.doubleOrNull(candidate, columns.triggerPriceChange15mPct()),
+                GoldJob.CandidateColumns.doubleOrNull(candidate, columns.clientSlippageMean24h()),
+                GoldJob.CandidateColumns.doubleOrNull(candidate, columns.clientFailureRate24h()),
+                version, asOf), op.executedAt());
     }
 
     /** Every slippage_pct of a split equal: a model would learn a constant. */

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.schemas.Schemas;
 import io.deepstorage.schemas.StopOutcomeExample;
 import org.apache.avro.Schema;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
@@ -24,17 +22,14 @@ final class StopOutcomeDataset implements GoldDataset {
 
     @Override public String countedLabel() { return "execution_success"; }
 
-    /** One example row per finished, triggered operation, with every feature and label. */
+    @Override public StructType exampleRow() { return EXAMPLE_ROW; }
+
+    /** Every candidate is one: a finished, triggered operation, with every feature and label. */
     @Override
-    public Dataset<Row> examples(Dataset<Row> candidates, GoldConfig config) {
-        Instant asOf = config.asOf();
-        String version = config.version();
-        return candidates.map((MapFunction<Row, Row>) r -> {
-            SilverOperation op = GoldJob.toOperation(r);
-            StopOutcomeExample example = ExampleBuilder.build(op, r.<Double>getAs("volatility_15m"),
-                    r.<Integer>getAs("consecutive_failures_1h"), version, asOf);
-            return GoldDataset.row(example, op.outcomeAt());
-        }, Encoders.row(EXAMPLE_ROW));
+    public Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
+        StopOutcomeExample example = ExampleBuilder.build(op, GoldJob.CandidateColumns.doubleOrNull(candidate, columns.volatility15m()),
+                candidate.getInt(columns.consecutiveFailures1h()), version, asOf);
+        return GoldDataset.row(example, op.outcomeAt());
     }
 
     @Override

@@ -43,6 +43,10 @@ public final class AvroRows {
         if (value instanceof CharSequence text) {
             return text.toString();
         }
+        if (value instanceof scala.collection.convert.Wrappers.SeqWrapper<?> fromSpark) {
+            // A list Spark gave (Row.getList): its items are Spark's already, and copying it cost gold 3 % of its time.
+            return fromSpark.underlying();
+        }
         if (value instanceof List<?> list) {
             List<Object> converted = new ArrayList<>(list.size());
             list.forEach(v -> converted.add(toSpark(v)));

@@ -103,8 +103,9 @@ public final class ParquetSink {
     /**
      * Replaces the whole directory {@code uri} with {@code rows} (an unpartitioned table) in a single file, in
      * {@code orderColumns} order: the tables written this way (training sets) are read whole, and one file in row
-     * order reads back the same everywhere. One task writes the file; callers with several such tables write them
-     * concurrently (from threads of their own) to keep the other cores busy.
+     * order reads back the same everywhere. One task computes the rows and writes the file, so {@code rows} should be
+     * cheap to read (cached); callers with several such tables write them concurrently (from threads of their own) to
+     * keep the other cores busy.
      */
     public WriteResult writeWhole(Dataset<Row> rows, String uri, String... orderColumns) {
         return writeWhole(rows, uri, List.of(), orderColumns);
@@ -123,8 +124,10 @@ public final class ParquetSink {
      */
     public WriteResult writeWhole(Dataset<Row> rows, long count, String uri, List<String> plainColumns, String... orderColumns) {
         // One partition sorted in place, not a global sort coalesced to one: that would first sample the rows for
-        // range bounds (another pass) only to merge the ranges back into one task.
-        Dataset<Row> oneFile = rows.repartition(1);
+        // range bounds (another pass) only to merge the ranges back into one task. Coalesced, not repartitioned:
+        // the one task reads the rows itself instead of every row going through a shuffle file first; so what
+        // computes the rows runs in that task too, and a caller passes rows that are cheap to read (cached).
+        Dataset<Row> oneFile = rows.coalesce(1);
         if (orderColumns.length > 0) {
             oneFile = oneFile.sortWithinPartitions(Arrays.stream(orderColumns).map(functions::col).toArray(Column[]::new));
         }
