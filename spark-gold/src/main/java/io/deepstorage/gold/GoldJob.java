@@ -30,14 +30,16 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * silver/stop_executions → the gold training sets ({@link StopOutcomeDataset stop_outcome},
  * {@link SlippagePredictionDataset slippage_prediction}), each as gold/training_sets/&lt;name&gt;/v&lt;version&gt;/{train,test}
- * + _manifest.json: read silver → per set, the examples (pure features and labels applied through Spark), the time
- * split, its gates and the content hash → write train/test → commit the manifest. Every set is split, gated and
+ * + _manifest.json: read silver → every set's examples in one pass (pure features and labels applied through Spark) →
+ * per set, the time split, its gates and the content hash → write train/test → commit the manifest. Every set is split, gated and
  * checked against its existing version before anything is written, so a refused set leaves all of gold as it was.
  */
 public final class GoldJob {
@@ -216,9 +218,18 @@ public final class GoldJob {
         }, Encoders.row(struct));
     }
 
-    /** One set's examples ({@link GoldDataset#exampleRow} rows) out of {@link #examplesOfEverySet}'s. */
+    /**
+     * One set's examples ({@link GoldDataset#exampleRow} rows) out of {@link #examplesOfEverySet}'s. A field of a
+     * nullable struct reads as nullable, so each field the set's schema requires is marked known not null (its struct
+     * is not null here, and the row encoder refused a null in it): the files keep the contract's required fields.
+     */
     static Dataset<Row> examplesOf(Dataset<Row> everySet, GoldDataset dataset) {
-        return everySet.where(col(dataset.name()).isNotNull()).select(col(dataset.name() + ".*"));
+        List<Column> fields = new ArrayList<>();
+        for (StructField field : dataset.exampleRow().fields()) {
+            Column value = col(dataset.name() + "." + field.name());
+            fields.add((field.nullable() ? value : new Column(new KnownNotNull(value.expr()))).as(field.name()));
+        }
+        return everySet.where(col(dataset.name()).isNotNull()).select(fields.toArray(Column[]::new));
     }
 
     /**

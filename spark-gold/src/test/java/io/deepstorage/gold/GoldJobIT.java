@@ -127,6 +127,7 @@ class GoldJobIT {
         Dataset<Row> train = kit.spark().read().parquet(version + "/train");
         Dataset<Row> test = kit.spark().read().parquet(version + "/test");
         assertThat(train.columns()).containsExactly(Schemas.stopOutcomeExample().getFields().stream().map(f -> f.name()).toArray(String[]::new));
+        assertRequiredAsInTheContract(kit.localDir(lake).resolve(LakeLayout.goldTrainingSet("stop_outcome", "1.0.0")), Schemas.stopOutcomeExample());
         Instant lastTrain = train.agg(org.apache.spark.sql.functions.max("triggered_at")).first().getAs(0);
         Instant firstTest = test.agg(org.apache.spark.sql.functions.min("triggered_at")).first().getAs(0);
         assertThat(lastTrain).as("i = 14; i = 15 is purged").isEqualTo(T0.plusSeconds(28 * 60));
@@ -177,6 +178,8 @@ class GoldJobIT {
         Dataset<Row> slipTest = kit.spark().read().parquet(slippageVersion + "/test");
         assertThat(slipTrain.columns()).containsExactly(Schemas.slippagePredictionExample().getFields().stream()
                 .map(f -> f.name()).toArray(String[]::new));
+        assertRequiredAsInTheContract(kit.localDir(lake).resolve(LakeLayout.goldTrainingSet("slippage_prediction", "1.0.0")),
+                Schemas.slippagePredictionExample());
         Instant lastSlipTrain = slipTrain.agg(org.apache.spark.sql.functions.max("triggered_at")).first().getAs(0);
         Instant firstSlipTest = slipTest.agg(org.apache.spark.sql.functions.min("triggered_at")).first().getAs(0);
         assertThat(lastSlipTrain).as("i = 14").isEqualTo(T0.plusSeconds(28 * 60)).isBefore(firstSlipTest);
@@ -379,6 +382,30 @@ class GoldJobIT {
             Instant outcome = r.getAs(1);
             assertThat(r.getString(2)).as("triggered %s, outcome %s", triggered, outcome)
                     .isEqualTo(TimeSplit.assign(triggered, outcome, cutoff).name());
+        }
+    }
+
+    /**
+     * Each column of the version's train and test files is required exactly where the set's Avro schema has no null
+     * (read from the file's footer: Spark reads every column back as nullable).
+     */
+    private static void assertRequiredAsInTheContract(Path version, org.apache.avro.Schema schema) throws java.io.IOException {
+        StructType contract = AvroRows.structOf(schema);
+        for (String split : List.of("train", "test")) {
+            Path part;
+            try (var files = Files.list(version.resolve(split))) {
+                part = files.filter(f -> f.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+            }
+            var input = org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(part.toUri()), new org.apache.hadoop.conf.Configuration());
+            org.apache.parquet.schema.MessageType written;
+            try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(input)) {
+                written = reader.getFooter().getFileMetaData().getSchema();
+            }
+            for (org.apache.spark.sql.types.StructField field : contract.fields()) {
+                assertThat(written.getType(field.name()).isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED))
+                        .as("%s %s: required", split, field.name()).isEqualTo(!field.nullable());
+            }
         }
     }
 }

@@ -28,7 +28,11 @@ public final class AvroRows {
         return struct;
     }
 
-    /** The record's fields in schema order, then {@code extra} values, as a Row for {@link #structOf}. */
+    /**
+     * The record's fields in schema order, then {@code extra} values, as a Row for {@link #structOf}. A list that came
+     * from a Spark row ({@link Row#getList}, a view of a Scala Seq whose items are Spark's external values already) is
+     * given back as that Seq, not copied.
+     */
     public static Row toRow(IndexedRecord record, Object... extra) {
         int n = record.getSchema().getFields().size();
         Object[] values = new Object[n + extra.length];
