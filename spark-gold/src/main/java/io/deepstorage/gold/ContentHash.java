@@ -1,6 +1,9 @@
 package io.deepstorage.gold;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,11 +22,16 @@ public final class ContentHash implements java.io.Serializable {
     /** What the manifest records as content_hash_algorithm: a manifest with another one was hashed by other code. */
     public static final String ALGORITHM = "sha-256 of the row count and the sum mod 2^256 of each row's sha-256"
             + " (its split, then its values in schema order); independent of row order";
-    private static final BigInteger MODULUS = BigInteger.ONE.shiftLeft(256);
     /** One digest per task thread: looking one up per row costs more than hashing the row. */
     private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(ContentHash::sha256);
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final int LIMBS = 4;
 
-    private BigInteger sum = BigInteger.ZERO;
+    /**
+     * The sum mod 2^256 as four 64-bit limbs, least significant first: adding a row is four additions with carry,
+     * not three BigIntegers (a BigInteger sum was a fifth of the split step's time at 10M).
+     */
+    private final long[] sum = new long[LIMBS];
     private long rows;
 
     public ContentHash add(String split, List<?> values) {
@@ -32,9 +40,22 @@ public final class ContentHash implements java.io.Serializable {
 
     /** A row whose sha-256 (of its canonical line) is already known: one of {@link #rowDigests}. */
     public ContentHash addRow(byte[] rowDigest) {
-        sum = sum.add(new BigInteger(1, rowDigest)).mod(MODULUS);
+        long carry = 0;
+        for (int i = 0; i < LIMBS; i++) {
+            // rowDigest is big-endian: its last 8 bytes are the least significant limb.
+            carry = addWithCarry(i, (long) BIG_ENDIAN_LONG.get(rowDigest, (LIMBS - 1 - i) * Long.BYTES), carry);
+        }
         rows++;
         return this;
+    }
+
+    /** Adds {@code value} and {@code carry} (0 or 1) to limb {@code i}; the carry out (0 or 1). */
+    private long addWithCarry(int i, long value, long carry) {
+        long partial = sum[i] + value;
+        long total = partial + carry;
+        long out = (Long.compareUnsigned(partial, value) < 0 ? 1 : 0) | (Long.compareUnsigned(total, partial) < 0 ? 1 : 0);
+        sum[i] = total;
+        return out;
     }
 
     /**
@@ -55,7 +76,10 @@ public final class ContentHash implements java.io.Serializable {
 
     /** This hash and {@code other}'s rows together (what one partition hashed, added to another's). */
     public ContentHash merge(ContentHash other) {
-        sum = sum.add(other.sum).mod(MODULUS);
+        long carry = 0;
+        for (int i = 0; i < LIMBS; i++) {
+            carry = addWithCarry(i, other.sum[i], carry);
+        }
         rows += other.rows;
         return this;
     }
@@ -65,7 +89,11 @@ public final class ContentHash implements java.io.Serializable {
     }
 
     public String hex() {
-        String state = rows + ":" + sum.toString(16);
+        byte[] bigEndian = new byte[LIMBS * Long.BYTES];
+        for (int i = 0; i < LIMBS; i++) {
+            BIG_ENDIAN_LONG.set(bigEndian, (LIMBS - 1 - i) * Long.BYTES, sum[i]);
+        }
+        String state = rows + ":" + new BigInteger(1, bigEndian).toString(16);
         return HexFormat.of().formatHex(sha256().digest(state.getBytes(StandardCharsets.UTF_8)));
     }
 

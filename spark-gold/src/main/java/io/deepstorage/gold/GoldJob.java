@@ -176,12 +176,13 @@ public final class GoldJob {
     /** The time split, its counts and gates (minimum rows, then the set's own), and the content hash of what would be written. */
     static TrainingSet splitByTime(GoldDataset dataset, Dataset<Row> examples, GoldConfig config, String silverUri, Target target,
                                    StepTimes steps) {
-        List<Instant> triggers = examples.select("triggered_at").as(Encoders.INSTANT()).collectAsList();
-        if (triggers.isEmpty()) {
+        long[] triggers = examples.select(functions.unix_micros(col("triggered_at"))).as(Encoders.LONG()).collectAsList()
+                .stream().mapToLong(Long::longValue).toArray();
+        if (triggers.length == 0) {
             throw new JobFailedException(dataset.name() + ": no examples (triggered operations with a final outcome before "
                     + config.asOf() + ") in " + silverUri);
         }
-        Instant cutoff = TimeSplit.cutoff(triggers, config.testFraction());
+        Instant cutoff = GroupHistory.instant(TimeSplit.cutoffMicros(triggers, config.testFraction()));
         Dataset<Row> split = examples.withColumn("split", splitOf(cutoff));
         SplitTally tally = tally(split, dataset.countedLabel());
         GoldManifest.SplitCounts counts = tally.counts();
@@ -192,7 +193,7 @@ public final class GoldJob {
         }
         dataset.gate(split, counts, config);
         steps.lap(dataset.name() + "_split_and_gates");
-        return new TrainingSet(dataset, target, split, triggers.size(), cutoff, counts, tally.contentHash());
+        return new TrainingSet(dataset, target, split, triggers.length, cutoff, counts, tally.contentHash());
     }
 
     /**

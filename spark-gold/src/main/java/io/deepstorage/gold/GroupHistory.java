@@ -56,6 +56,11 @@ final class GroupHistory {
         return at == null ? NO_TIME : Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1_000);
     }
 
+    /** The instant of {@link #micros}'s epoch microseconds. */
+    static Instant instant(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
     /** {@link SilverOperation#isExampleAsOf}: triggered, and finished (EXECUTED or FAILED) before {@code asOf}. */
     boolean isExampleAsOf(int i, long asOf) {
         return triggeredAt[i] != NO_TIME && outcomeAt[i] != NO_TIME && outcomeAt[i] < asOf;

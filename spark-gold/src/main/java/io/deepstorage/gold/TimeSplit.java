@@ -2,7 +2,6 @@ package io.deepstorage.gold;
 
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 
 /**
  * Train/test by time with no leakage: the cutoff is the trigger time at the (1 - test fraction) quantile; test
@@ -14,13 +13,23 @@ public final class TimeSplit {
 
     private TimeSplit() {}
 
+    /** The cutoff of {@code triggerTimes} (to the microsecond, as the lake keeps times): {@link #cutoffMicros}. */
     public static Instant cutoff(Collection<Instant> triggerTimes, double testFraction) {
-        if (triggerTimes.isEmpty()) {
+        return GroupHistory.instant(cutoffMicros(triggerTimes.stream().mapToLong(GroupHistory::micros).toArray(), testFraction));
+    }
+
+    /**
+     * The trigger time at the (1 - test fraction) quantile of trigger times given as epoch microseconds (gold collects
+     * them so: a sort of millions of longs, not of Instants).
+     */
+    public static long cutoffMicros(long[] triggerMicros, double testFraction) {
+        if (triggerMicros.length == 0) {
             throw new IllegalArgumentException("no trigger times to split");
         }
-        List<Instant> sorted = triggerTimes.stream().sorted().toList();
-        int index = (int) Math.floor((1.0 - testFraction) * sorted.size());
-        return sorted.get(Math.min(Math.max(index, 0), sorted.size() - 1));
+        long[] sorted = triggerMicros.clone();
+        java.util.Arrays.sort(sorted);
+        int index = (int) Math.floor((1.0 - testFraction) * sorted.length);
+        return sorted[Math.min(Math.max(index, 0), sorted.length - 1)];
     }
 
     public static Split assign(Instant triggeredAt, Instant outcomeAt, Instant cutoff) {

@@ -56,4 +56,45 @@ class ContentHashTest {
         assertThat(new ContentHash().add("TRAIN", values).add("TEST", List.of(8L)).hex())
                 .isEqualTo("dd89f8532363f065b9adc08343d400272f6639626c2fa969fb07c6636fc2a978");
     }
+
+    /** The sum is kept in 64-bit limbs: it must be the sum mod 2^256 a BigInteger gives, carries and wrap-around included. */
+    @Test
+    void theRowSumCarriesAcrossLimbsAndWrapsAt2To256AsABigIntegerSumDoes() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        List<byte[]> digests = new java.util.ArrayList<>();
+        byte[] allOnes = new byte[32];
+        java.util.Arrays.fill(allOnes, (byte) 0xff);
+        byte[] lowLimbOnes = new byte[32];
+        java.util.Arrays.fill(lowLimbOnes, 24, 32, (byte) 0xff);
+        byte[] secondLimbOnes = new byte[32];
+        java.util.Arrays.fill(secondLimbOnes, 16, 24, (byte) 0xff);
+        byte[] one = new byte[32];
+        one[31] = 1;
+        // Into the first hash (even positions): the second limb all ones, the lowest all ones, then 1: the carry out of
+        // the lowest limb meets an all-ones limb and must carry on through it.
+        for (byte[] d : List.of(secondLimbOnes, lowLimbOnes, one)) {
+            digests.add(d);
+            digests.add(new byte[32]);
+        }
+        for (int i = 0; i < 3; i++) {
+            digests.add(allOnes); // each one wraps the sum around 2^256
+            digests.add(lowLimbOnes); // a carry out of the lowest limb
+        }
+        for (int i = 0; i < 200; i++) {
+            byte[] d = new byte[32];
+            random.nextBytes(d);
+            digests.add(d);
+        }
+        ContentHash first = new ContentHash();
+        ContentHash second = new ContentHash();
+        java.math.BigInteger sum = java.math.BigInteger.ZERO;
+        for (int i = 0; i < digests.size(); i++) {
+            (i % 2 == 0 ? first : second).addRow(digests.get(i));
+            sum = sum.add(new java.math.BigInteger(1, digests.get(i))).mod(java.math.BigInteger.ONE.shiftLeft(256));
+        }
+        String state = digests.size() + ":" + sum.toString(16);
+        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(state.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(first.merge(second).hex()).isEqualTo(expected);
+    }
 }
