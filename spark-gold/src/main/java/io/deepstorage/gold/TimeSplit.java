@@ -2,6 +2,7 @@ package io.deepstorage.gold;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Objects;
 
 /**
  * Train/test by time with no leakage: the cutoff is the trigger time at the (1 - test fraction) quantile; test
@@ -15,7 +16,8 @@ public final class TimeSplit {
 
     /** The cutoff of {@code triggerTimes} (to the microsecond, as the lake keeps times): {@link #cutoffMicros}. */
     public static Instant cutoff(Collection<Instant> triggerTimes, double testFraction) {
-        return GroupHistory.instant(cutoffMicros(triggerTimes.stream().mapToLong(GroupHistory::micros).toArray(), testFraction));
+        long[] micros = triggerTimes.stream().mapToLong(t -> GroupHistory.micros(Objects.requireNonNull(t, "a trigger time"))).toArray();
+        return GroupHistory.instant(cutoffMicros(micros, testFraction));
     }
 
     /**

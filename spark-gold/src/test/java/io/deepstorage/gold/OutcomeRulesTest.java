@@ -65,6 +65,9 @@ class OutcomeRulesTest {
         assertThat(TimeSplit.cutoff(times, 0.2)).isEqualTo(T.plusSeconds(8 * 60));
         assertThat(TimeSplit.cutoff(List.of(T.plusSeconds(5), T), 0.5)).isEqualTo(T.plusSeconds(5));
         assertThat(TimeSplit.cutoff(List.of(T), 0.2)).isEqualTo(T);
+        Instant beforeTheEpoch = Instant.parse("1969-12-31T23:59:59.999999Z");
+        assertThat(TimeSplit.cutoff(List.of(beforeTheEpoch, T), 0.5)).isEqualTo(T);
+        assertThat(TimeSplit.cutoff(List.of(beforeTheEpoch, T), 1.0)).as("as microseconds and back").isEqualTo(beforeTheEpoch);
     }
 
     @Test
