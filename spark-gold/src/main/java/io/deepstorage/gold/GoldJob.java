@@ -197,37 +197,79 @@ public final class GoldJob {
     }
 
     /**
-     * Every set's examples in one pass over the candidates: a row per candidate with one nullable struct column per set
-     * ({@link GoldDataset#example}, named after the set), so each candidate is read and turned into its operation once.
+     * The column every set's examples carry with the same value (the operation's event ids, most of a row's bytes): kept
+     * once per candidate beside the sets' structs, not once in each.
+     */
+    static final String SHARED_COLUMN = "source_event_ids";
+
+    /**
+     * Every set's examples in one pass over the candidates: a row per candidate with {@link #SHARED_COLUMN}, then one
+     * nullable struct column per set ({@link GoldDataset#example} without the shared column, named after the set), so
+     * each candidate is read and turned into its operation once.
      */
     static Dataset<Row> examplesOfEverySet(Dataset<Row> candidates, GoldConfig config) {
-        StructType struct = new StructType();
-        for (GoldDataset dataset : DATASETS) {
-            struct = struct.add(dataset.name(), dataset.exampleRow(), true);
-        }
         List<GoldDataset> sets = DATASETS;
+        int[] sharedAt = new int[sets.size()];
+        StructType struct = new StructType().add(SHARED_COLUMN, sharedType(sets), true);
+        for (int i = 0; i < sets.size(); i++) {
+            StructType row = sets.get(i).exampleRow();
+            sharedAt[i] = row.fieldIndex(SHARED_COLUMN);
+            StructType rest = new StructType();
+            for (StructField field : row.fields()) {
+                if (!field.name().equals(SHARED_COLUMN)) {
+                    rest = rest.add(field);
+                }
+            }
+            struct = struct.add(sets.get(i).name(), rest, true);
+        }
         CandidateColumns columns = CandidateColumns.of(candidates.schema());
         String version = config.version();
         Instant asOf = config.asOf();
         return candidates.map((MapFunction<Row, Row>) candidate -> {
             SilverOperation op = toOperation(candidate, columns);
-            Object[] perSet = new Object[sets.size()];
-            for (int i = 0; i < perSet.length; i++) {
-                perSet[i] = sets.get(i).example(op, candidate, columns, version, asOf);
+            Object[] out = new Object[1 + sets.size()];
+            for (int i = 0; i < sets.size(); i++) {
+                Row example = sets.get(i).example(op, candidate, columns, version, asOf);
+                if (example != null) {
+                    out[0] = example.get(sharedAt[i]);
+                    out[1 + i] = without(example, sharedAt[i]);
+                }
             }
-            return RowFactory.create(perSet);
+            return RowFactory.create(out);
         }, Encoders.row(struct));
     }
 
+    /** The shared column's type, the same in every set (or the sets cannot share it). */
+    private static org.apache.spark.sql.types.DataType sharedType(List<GoldDataset> sets) {
+        org.apache.spark.sql.types.DataType type = sets.get(0).exampleRow().apply(SHARED_COLUMN).dataType();
+        for (GoldDataset set : sets) {
+            if (!set.exampleRow().apply(SHARED_COLUMN).dataType().equals(type)) {
+                throw new IllegalStateException(set.name() + "'s " + SHARED_COLUMN + " is not " + type.simpleString());
+            }
+        }
+        return type;
+    }
+
+    private static Row without(Row row, int skipped) {
+        Object[] values = new Object[row.length() - 1];
+        for (int i = 0, j = 0; i < row.length(); i++) {
+            if (i != skipped) {
+                values[j++] = row.get(i);
+            }
+        }
+        return RowFactory.create(values);
+    }
+
     /**
-     * One set's examples ({@link GoldDataset#exampleRow} rows) out of {@link #examplesOfEverySet}'s. A field of a
-     * nullable struct reads as nullable, so each field the set's schema requires is marked known not null (its struct
-     * is not null here, and the row encoder refused a null in it): the files keep the contract's required fields.
+     * One set's examples ({@link GoldDataset#exampleRow} rows, in its column order) out of {@link #examplesOfEverySet}'s.
+     * A field of a nullable struct (or a nullable column) reads as nullable, so each field the set's schema requires is
+     * marked known not null (its struct is not null here, and the row encoder refused a null in it): the files keep the
+     * contract's required fields.
      */
     static Dataset<Row> examplesOf(Dataset<Row> everySet, GoldDataset dataset) {
         List<Column> fields = new ArrayList<>();
         for (StructField field : dataset.exampleRow().fields()) {
-            Column value = col(dataset.name() + "." + field.name());
+            Column value = col(field.name().equals(SHARED_COLUMN) ? SHARED_COLUMN : dataset.name() + "." + field.name());
             fields.add((field.nullable() ? value : new Column(new KnownNotNull(value.expr()))).as(field.name()));
         }
         return everySet.where(col(dataset.name()).isNotNull()).select(fields.toArray(Column[]::new));
