@@ -2,7 +2,6 @@ package io.deepstorage.gold;
 
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +26,7 @@ interface GoldDataset extends Serializable {
     Schema schema();
 
     /**
-     * This set's example of one candidate as a {@link #rowStruct} row ({@link #exampleRow()}): {@link #schema()}'s
+     * This set's example of one candidate as a {@link #exampleRow} row ({@link #exampleRow()}): {@link #schema()}'s
      * columns, then {@code outcome_at} (when the outcome became final; the split purges train rows whose outcome lands
      * after the cutoff) and the row's content digests; null when the operation is not one this set learns from. A
      * candidate is one of {@link GoldJob#readSilver}'s rows of an operation that is an example as of as-of, with the
@@ -37,8 +36,15 @@ interface GoldDataset extends Serializable {
      */
     Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf);
 
-    /** The struct of {@link #example}'s rows. */
-    StructType exampleRow();
+    /**
+     * The struct of {@link #example}'s rows: the set's columns, then outcome_at and the two content digests (neither is
+     * written). Built from the schema on each call: the driver asks a few times per run.
+     */
+    default StructType exampleRow() {
+        return AvroRows.structOf(schema(), DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false),
+                DataTypes.createStructField(TRAIN_DIGEST, DataTypes.BinaryType, false),
+                DataTypes.createStructField(TEST_DIGEST, DataTypes.BinaryType, false));
+    }
 
     /** The boolean label counted as positives per split (label balance in the manifest). */
     String countedLabel();
@@ -53,24 +59,13 @@ interface GoldDataset extends Serializable {
     String TRAIN_DIGEST = "content_digest_if_train";
     String TEST_DIGEST = "content_digest_if_test";
 
-    /** Example rows: the set's columns, then outcome_at and the two content digests (neither is written). */
-    static StructType rowStruct(Schema schema) {
-        return AvroRows.structOf(schema, DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false),
-                DataTypes.createStructField(TRAIN_DIGEST, DataTypes.BinaryType, false),
-                DataTypes.createStructField(TEST_DIGEST, DataTypes.BinaryType, false));
-    }
-
     /**
-     * One example as a {@link #rowStruct} row. Its content digests are taken here, from the values as built, so the
+     * One example as a {@link #exampleRow} row. Its content digests are taken here, from the values as built, so the
      * content hash reads two binary columns instead of turning every cached row back into values and text.
      */
     static Row row(IndexedRecord example, Instant outcomeAt) {
-        int n = example.getSchema().getFields().size();
-        List<Object> values = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            values.add(example.get(i));
-        }
+        List<Object> values = AvroRows.valuesOf(example);
         byte[][] digests = ContentHash.rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
-        return AvroRows.toRow(example, outcomeAt, digests[0], digests[1]);
+        return AvroRows.toRow(values, outcomeAt, digests[0], digests[1]);
     }
 }

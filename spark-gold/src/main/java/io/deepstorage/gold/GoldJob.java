@@ -32,6 +32,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -240,8 +241,8 @@ public final class GoldJob {
     }
 
     /** The shared column's type, the same in every set (or the sets cannot share it). */
-    private static org.apache.spark.sql.types.DataType sharedType(List<GoldDataset> sets) {
-        org.apache.spark.sql.types.DataType type = sets.get(0).exampleRow().apply(SHARED_COLUMN).dataType();
+    private static DataType sharedType(List<GoldDataset> sets) {
+        DataType type = sets.get(0).exampleRow().apply(SHARED_COLUMN).dataType();
         for (GoldDataset set : sets) {
             if (!set.exampleRow().apply(SHARED_COLUMN).dataType().equals(type)) {
                 throw new IllegalStateException(set.name() + "'s " + SHARED_COLUMN + " is not " + type.simpleString());

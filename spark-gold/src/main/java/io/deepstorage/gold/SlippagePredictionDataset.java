@@ -16,7 +16,6 @@ import io.deepstorage.spark.JobFailedException;
 import org.apache.avro.Schema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * gold slippage_prediction: how far an executed stop's fill slipped, from what was known when it triggered
@@ -26,7 +25,6 @@ import org.apache.spark.sql.types.StructType;
 final class SlippagePredictionDataset implements GoldDataset {
     private static final long serialVersionUID = 1L;
     static final String NAME = "slippage_prediction";
-    static final StructType EXAMPLE_ROW = GoldDataset.rowStruct(Schemas.slippagePredictionExample());
 
     @Override public String name() { return NAME; }
 
@@ -34,18 +32,16 @@ final class SlippagePredictionDataset implements GoldDataset {
 
     @Override public String countedLabel() { return "slippage_breach"; }
 
-    @Override public StructType exampleRow() { return EXAMPLE_ROW; }
-
     /** The candidates that executed with a fill and a slippage before as-of ({@link SlippageExampleBuilder#isExample}). */
     @Override
     public Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
-        BigDecimal fillPrice = candidate.isNullAt(columns.fillPrice()) ? null : candidate.getDecimal(columns.fillPrice());
+        BigDecimal fillPrice = candidate.getDecimal(columns.fillPrice());
         if (!SlippageExampleBuilder.isExample(op, fillPrice, asOf)) {
             return null;
         }
         return GoldDataset.row(SlippageExampleBuilder.build(op,
-                candidate.isNullAt(columns.quantity()) ? null : candidate.getDecimal(columns.quantity()),
-                candidate.isNullAt(columns.side()) ? null : candidate.getString(columns.side()),
+                candidate.getDecimal(columns.quantity()),
+                candidate.getString(columns.side()),
                 GoldJob.CandidateColumns.doubleOrNull(candidate, columns.volatility15m()),
                 GoldJob.CandidateColumns.doubleOrNull(candidate, columns.triggerPriceChange15mPct()),
                 GoldJob.CandidateColumns.doubleOrNull(candidate, columns.clientSlippageMean24h()),

@@ -8,21 +8,17 @@ import io.deepstorage.schemas.StopOutcomeExample;
 import org.apache.avro.Schema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
 
 /** gold stop_outcome: did a triggered stop execute, with its trigger-time features ({@link ExampleBuilder}). */
 final class StopOutcomeDataset implements GoldDataset {
     private static final long serialVersionUID = 1L;
     static final String NAME = "stop_outcome";
-    static final StructType EXAMPLE_ROW = GoldDataset.rowStruct(Schemas.stopOutcomeExample());
 
     @Override public String name() { return NAME; }
 
     @Override public Schema schema() { return Schemas.stopOutcomeExample(); }
 
     @Override public String countedLabel() { return "execution_success"; }
-
-    @Override public StructType exampleRow() { return EXAMPLE_ROW; }
 
     /** Every candidate is one: a finished, triggered operation, with every feature and label. */
     @Override

@@ -34,10 +34,25 @@ public final class AvroRows {
      * given back as that Seq, not copied.
      */
     public static Row toRow(IndexedRecord record, Object... extra) {
+        return toRow(valuesOf(record), extra);
+    }
+
+    /** A record's fields in schema order, as {@link IndexedRecord#get} gives them. */
+    public static List<Object> valuesOf(IndexedRecord record) {
         int n = record.getSchema().getFields().size();
+        List<Object> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            values.add(record.get(i));
+        }
+        return values;
+    }
+
+    /** {@link #toRow(IndexedRecord, Object...)} of a record's {@link #valuesOf values}, already taken. */
+    public static Row toRow(List<Object> recordValues, Object... extra) {
+        int n = recordValues.size();
         Object[] values = new Object[n + extra.length];
         for (int i = 0; i < n; i++) {
-            values[i] = toSpark(record.get(i));
+            values[i] = toSpark(recordValues.get(i));
         }
         System.arraycopy(extra, 0, values, n, extra.length);
         return RowFactory.create(values);
