@@ -2,7 +2,6 @@ package io.deepstorage.gold;
 
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deepstorage.spark.AvroRows;
@@ -26,19 +25,22 @@ interface GoldDataset extends Serializable {
     Schema schema();
 
     /**
-     * This set's example of one candidate as a {@link #exampleRow} row ({@link #exampleRow()}): {@link #schema()}'s
-     * columns, then {@code outcome_at} (when the outcome became final; the split purges train rows whose outcome lands
-     * after the cutoff) and the row's content digests; null when the operation is not one this set learns from. A
+     * This set's example of one candidate: its {@link #schema()} record and when its outcome became final (the split
+     * purges train rows whose outcome lands after the cutoff); null when the operation is not one this set learns from. A
      * candidate is one of {@link GoldJob#readSilver}'s rows of an operation that is an example as of as-of, with the
      * features that look at other operations ({@link OtherOperationsFeatures#withFeatures}), read through
      * {@code columns}; {@code op} is its {@link GoldJob#toOperation}. Every set's example of a candidate is built in
      * the same pass over the candidates.
      */
-    Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf);
+    Example example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf);
+
+    /** An example's values, in {@link #schema()}'s columns, and when its outcome became final. */
+    record Example(IndexedRecord record, Instant outcomeAt) {}
 
     /**
-     * The struct of {@link #example}'s rows: the set's columns, then outcome_at and the two content digests (neither is
-     * written). Built from the schema on each call: the driver asks a few times per run.
+     * The struct of an example as the job keeps it: the set's columns, then outcome_at and the two content digests of
+     * its values ({@link ContentHash.RowHasher#rowDigests} if it lands in train, and if it lands in test); neither is
+     * written. Built from the schema on each call: the driver asks a few times per run.
      */
     default StructType exampleRow() {
         return AvroRows.structOf(schema(), DataTypes.createStructField("outcome_at", DataTypes.TimestampType, false),
@@ -58,14 +60,4 @@ interface GoldDataset extends Serializable {
     /** The digest column of a row's {@link ContentHash} line if it lands in train, and if it lands in test. */
     String TRAIN_DIGEST = "content_digest_if_train";
     String TEST_DIGEST = "content_digest_if_test";
-
-    /**
-     * One example as a {@link #exampleRow} row. Its content digests are taken here, from the values as built, so the
-     * content hash reads two binary columns instead of turning every cached row back into values and text.
-     */
-    static Row row(IndexedRecord example, Instant outcomeAt) {
-        List<Object> values = AvroRows.valuesOf(example);
-        byte[][] digests = ContentHash.rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
-        return AvroRows.toRow(values, outcomeAt, digests[0], digests[1]);
-    }
 }

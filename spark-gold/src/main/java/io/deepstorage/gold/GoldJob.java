@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,13 +17,13 @@ import java.util.concurrent.Executors;
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.schemas.SilverStatus;
+import io.deepstorage.spark.AvroRows;
 import io.deepstorage.spark.JobFailedException;
 import io.deepstorage.spark.JobLauncher;
 import io.deepstorage.spark.LakeConfig;
 import io.deepstorage.spark.LakeFiles;
 import io.deepstorage.spark.ParquetSink;
 import io.deepstorage.spark.StepTimes;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -55,7 +56,7 @@ public final class GoldJob {
      * Columns of the sets whose values are (nearly) all distinct, written without a Parquet dictionary (which would
      * only cost hash lookups until it overflowed); a name a set does not have is ignored.
      */
-    static final List<String> PLAIN_COLUMNS = List.of("operation_id", "triggered_at", "source_event_ids.list.element",
+    static final List<String> PLAIN_COLUMNS = List.of("operation_id", "triggered_at", "source_event_ids.list.element", "quantity",
             "stop_distance_pct", "volatility_15m", "trigger_price_change_15m_pct", "client_slippage_mean_24h");
 
     private GoldJob() {}
@@ -226,18 +227,33 @@ public final class GoldJob {
         CandidateColumns columns = CandidateColumns.of(candidates.schema());
         String version = config.version();
         Instant asOf = config.asOf();
-        return candidates.map((MapFunction<Row, Row>) candidate -> {
-            SilverOperation op = toOperation(candidate, columns);
-            Object[] out = new Object[1 + sets.size()];
-            for (int i = 0; i < sets.size(); i++) {
-                Row example = sets.get(i).example(op, candidate, columns, version, asOf);
-                if (example != null) {
-                    out[0] = example.get(sharedAt[i]);
-                    out[1 + i] = without(example, sharedAt[i]);
-                }
-            }
-            return RowFactory.create(out);
+        return candidates.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+            ContentHash.RowHasher hasher = new ContentHash.RowHasher(); // one per task: it reuses its digest and buffer
+            return new Iterator<>() {
+                @Override public boolean hasNext() { return rows.hasNext(); }
+
+                @Override public Row next() { return everySetsExamples(rows.next(), columns, sharedAt, version, asOf, hasher); }
+            };
         }, Encoders.row(struct));
+    }
+
+    /** One candidate's row of {@link #examplesOfEverySet}. */
+    private static Row everySetsExamples(Row candidate, CandidateColumns columns, int[] sharedAt, String version, Instant asOf,
+                                        ContentHash.RowHasher hasher) {
+        SilverOperation op = toOperation(candidate, columns);
+        Object[] out = new Object[1 + DATASETS.size()];
+        for (int i = 0; i < DATASETS.size(); i++) {
+            GoldDataset.Example example = DATASETS.get(i).example(op, candidate, columns, version, asOf);
+            if (example != null) {
+                List<Object> values = AvroRows.valuesOf(example.record());
+                // The digests are taken here, from the values as built, so the content hash reads two binary columns
+                // instead of turning every cached row back into values and text.
+                byte[][] digests = hasher.rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
+                out[0] = AvroRows.sparkValue(values.remove(sharedAt[i]));
+                out[1 + i] = AvroRows.toRow(values, example.outcomeAt(), digests[0], digests[1]);
+            }
+        }
+        return RowFactory.create(out);
     }
 
     /** The shared column's type, the same in every set (or the sets cannot share it). */
@@ -249,16 +265,6 @@ public final class GoldJob {
             }
         }
         return type;
-    }
-
-    private static Row without(Row row, int skipped) {
-        Object[] values = new Object[row.length() - 1];
-        for (int i = 0, j = 0; i < row.length(); i++) {
-            if (i != skipped) {
-                values[j++] = row.get(i);
-            }
-        }
-        return RowFactory.create(values);
     }
 
     /**
@@ -323,7 +329,7 @@ public final class GoldJob {
 
     /**
      * The split's counts and the {@link ContentHash} of the kept rows in one scan: each task tallies its rows (the
-     * digests they carry for the split they got, {@link GoldDataset#row}), the driver merges the tallies.
+     * digests they carry for the split they got, {@link GoldDataset#exampleRow}), the driver merges the tallies.
      */
     private static SplitTally tally(Dataset<Row> split, String countedLabel) {
         List<SplitTally> partials = split.select(col("split"), col(countedLabel), col(GoldDataset.TRAIN_DIGEST), col(GoldDataset.TEST_DIGEST))

@@ -47,7 +47,7 @@ final class GroupHistory {
         Builder b = new Builder();
         for (SilverOperation op : operations) {
             b.add(op.operationId(), op.status(), micros(op.triggeredAt()), micros(op.executedAt()), micros(op.failedAt()),
-                    op.triggerPrice() == null ? Double.NaN : op.triggerPrice().doubleValue(), op.slippagePct());
+                    op.triggerPrice() == null ? Double.NaN : Decimals.toDouble(op.triggerPrice()), op.slippagePct());
         }
         return b.build();
     }

@@ -50,7 +50,7 @@ public final class SlippageFeatures {
         return window.stream()
                 .filter(p -> p.operationId() != operationId && p.price() != null && p.price().signum() > 0)
                 .min(Comparator.comparing(WindowFeatures.PricePoint::at).thenComparingLong(WindowFeatures.PricePoint::operationId))
-                .map(first -> (price.doubleValue() / first.price().doubleValue() - 1) * 100.0)
+                .map(first -> (Decimals.toDouble(price) / Decimals.toDouble(first.price()) - 1) * 100.0)
                 .orElse(null);
     }
 
@@ -84,7 +84,7 @@ public final class SlippageFeatures {
                 sum = sum.subtract(sameClient.slippagePct[i]); // its own fill, final before its trigger within the clocks' skew
                 count--;
             }
-            out[i] = count == 0 ? null : sum.doubleValue() / count;
+            out[i] = count == 0 ? null : Decimals.toDouble(sum) / count;
         }
         return out;
     }

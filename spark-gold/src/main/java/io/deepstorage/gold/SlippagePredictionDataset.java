@@ -34,12 +34,12 @@ final class SlippagePredictionDataset implements GoldDataset {
 
     /** The candidates that executed with a fill and a slippage before as-of ({@link SlippageExampleBuilder#isExample}). */
     @Override
-    public Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
+    public Example example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
         BigDecimal fillPrice = candidate.getDecimal(columns.fillPrice());
         if (!SlippageExampleBuilder.isExample(op, fillPrice, asOf)) {
             return null;
         }
-        return GoldDataset.row(SlippageExampleBuilder.build(op,
+        return new Example(SlippageExampleBuilder.build(op,
                 candidate.getDecimal(columns.quantity()),
                 candidate.getString(columns.side()),
                 GoldJob.CandidateColumns.doubleOrNull(candidate, columns.volatility15m()),

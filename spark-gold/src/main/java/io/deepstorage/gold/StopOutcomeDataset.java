@@ -22,10 +22,10 @@ final class StopOutcomeDataset implements GoldDataset {
 
     /** Every candidate is one: a finished, triggered operation, with every feature and label. */
     @Override
-    public Row example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
+    public Example example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
         StopOutcomeExample example = ExampleBuilder.build(op, GoldJob.CandidateColumns.doubleOrNull(candidate, columns.volatility15m()),
                 candidate.getInt(columns.consecutiveFailures1h()), version, asOf);
-        return GoldDataset.row(example, op.outcomeAt());
+        return new Example(example, op.outcomeAt());
     }
 
     @Override

@@ -17,7 +17,7 @@ public final class TriggerFeatures {
         if (entryPrice == null || stopPrice == null || entryPrice.signum() <= 0) {
             return null;
         }
-        return entryPrice.subtract(stopPrice).abs().divide(entryPrice, MathContext.DECIMAL64).doubleValue() * 100.0;
+        return Decimals.toDouble(entryPrice.subtract(stopPrice).abs().divide(entryPrice, MathContext.DECIMAL64)) * 100.0;
     }
 
     public static int hourOfDay(Instant triggeredAt) {

@@ -294,7 +294,7 @@ public final class WindowFeatures {
                 .filter(p -> p.operationId() != operationId && p.price() != null && p.price().signum() > 0)
                 .filter(p -> !p.at().isBefore(from) && p.at().isBefore(triggeredAt))
                 .sorted(Comparator.comparing(PricePoint::at).thenComparingLong(PricePoint::operationId))
-                .map(p -> p.price().doubleValue())
+                .map(p -> Decimals.toDouble(p.price()))
                 .toList();
         if (prices.size() < MIN_PRICES_FOR_VOLATILITY) {
             return null;

@@ -38,7 +38,7 @@ class ContentHashTest {
     @Test
     void aRowHashedAheadForEachSplitCountsAsTheSameRowAddedInTheSplitItGot() {
         List<Object> values = java.util.Arrays.asList(7L, "x", java.time.Instant.parse("2024-03-04T10:00:00.123456789Z"), null, List.of("a", "b"));
-        byte[][] digests = ContentHash.rowDigests(values, "TRAIN", "TEST");
+        byte[][] digests = new ContentHash.RowHasher().rowDigests(values, "TRAIN", "TEST");
         assertThat(new ContentHash().addRow(digests[0]).hex()).isEqualTo(new ContentHash().add("TRAIN", values).hex());
         assertThat(new ContentHash().addRow(digests[1]).hex()).isEqualTo(new ContentHash().add("TEST", values).hex())
                 .isNotEqualTo(new ContentHash().add("TRAIN", values).hex());
@@ -55,6 +55,25 @@ class ContentHashTest {
                 0.1, true, List.of(1L, 22L, 333L), List.of(), "\u00e9");
         assertThat(new ContentHash().add("TRAIN", values).add("TEST", List.of(8L)).hex())
                 .isEqualTo("dd89f8532363f065b9adc08343d400272f6639626c2fa969fb07c6636fc2a978");
+    }
+
+    /**
+     * Edge values of each kind, beside the line above: the line is written as bytes, so each kind's text (signs, the
+     * longest long, hex of doubles with leading zero nibbles, decimals, text beyond ASCII and beyond the BMP, lists
+     * inside lists and lists from Spark) must be what the String-built line of 338234a's format gave. The hash is the
+     * one that build's code (e1e2218) gave for these rows.
+     */
+    @Test
+    void theCanonicalLineOfEdgeValuesIsTheSameAsTheStringBuiltLines() {
+        List<Object> values = java.util.Arrays.asList(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L, Integer.MIN_VALUE, 0,
+                0.0, -0.0, Double.NaN, Double.MIN_VALUE, 1e300, -2.5, Double.POSITIVE_INFINITY,
+                java.time.Instant.parse("1969-12-31T23:59:59.999999Z"), java.time.Instant.EPOCH, false,
+                new java.math.BigDecimal("-0.00000120"), new java.math.BigDecimal("1E+3"), "", "a\u001fb\n", "\u00e9\u4e2d\ud83d\ude00",
+                "\ud800", List.of(List.of("a"), java.util.Arrays.asList(null, 5L)), null,
+                scala.collection.JavaConverters.asScalaBuffer(List.of("id-1", "id-2", "\u00fc")).toSeq(),
+                new org.apache.avro.util.Utf8("utf8 \u00e0"));
+        assertThat(new ContentHash().add("TRAIN", values).add("TEST", values).add("PURGED", List.of()).hex())
+                .isEqualTo("bbf9bda3ed922696a144b1107bc35c1736e19452cb0dc9ca1966808e91721050");
     }
 
     /** The sum is kept in 64-bit limbs: it must be the sum mod 2^256 a BigInteger gives, carries and wrap-around included. */

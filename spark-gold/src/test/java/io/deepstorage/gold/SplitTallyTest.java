@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class SplitTallyTest {
     private static SplitTally tally(TimeSplit.Split split, boolean positive, List<?> values) {
-        byte[][] digests = ContentHash.rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
+        byte[][] digests = new ContentHash.RowHasher().rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
         return new SplitTally().add(split, positive, digests[0], digests[1]);
     }
 

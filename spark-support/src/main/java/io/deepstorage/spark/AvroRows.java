@@ -52,13 +52,14 @@ public final class AvroRows {
         int n = recordValues.size();
         Object[] values = new Object[n + extra.length];
         for (int i = 0; i < n; i++) {
-            values[i] = toSpark(recordValues.get(i));
+            values[i] = sparkValue(recordValues.get(i));
         }
         System.arraycopy(extra, 0, values, n, extra.length);
         return RowFactory.create(values);
     }
 
-    private static Object toSpark(Object value) {
+    /** One record value as a Row holds it (see {@link #toRow(IndexedRecord, Object...)}). */
+    public static Object sparkValue(Object value) {
         if (value instanceof CharSequence text) {
             return text.toString();
         }
@@ -68,7 +69,7 @@ public final class AvroRows {
         }
         if (value instanceof List<?> list) {
             List<Object> converted = new ArrayList<>(list.size());
-            list.forEach(v -> converted.add(toSpark(v)));
+            list.forEach(v -> converted.add(sparkValue(v)));
             return JavaConverters.asScalaBuffer(converted).toSeq();
         }
         return value;
