@@ -5,14 +5,14 @@ import static org.apache.spark.sql.functions.col;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 import io.deepstorage.cli.JobReport;
 import io.deepstorage.schemas.LakeLayout;
@@ -87,6 +87,9 @@ public final class GoldJob {
         }
     }
 
+    /** A split set, and whether its version already holds this content. */
+    private record Checked(TrainingSet set, boolean unchanged) {}
+
     static JobReport.Builder build(GoldConfig config, LakeConfig lake, SparkSession spark) {
         JobReport.Builder report = JobReport.start(NAME).put("version", config.version()).put("as_of", config.asOf().toString());
         StepTimes steps = new StepTimes();
@@ -112,17 +115,26 @@ public final class GoldJob {
             examples.count(); // builds the cache: the feature passes, the join and every set's examples run here
             history.unpersist();
             steps.lap("examples");
-            List<TrainingSet> toWrite = new ArrayList<>();
+            // The sets are split side by side: each split's collect and cutoff run on the driver while the other's
+            // scans run on the cores. A set's failure (its gates, its version) is reported before a later set's.
+            List<Supplier<Checked>> splits = new ArrayList<>();
             for (GoldDataset dataset : DATASETS) {
-                TrainingSet set = splitByTime(dataset, examplesOf(examples, dataset), config, silverUri,
-                        Target.of(lake, dataset.name(), config.version()), steps);
+                splits.add(() -> {
+                    TrainingSet set = splitByTime(dataset, examplesOf(examples, dataset), config, silverUri,
+                            Target.of(lake, dataset.name(), config.version()));
+                    return new Checked(set, alreadyCommitted(files, set, config));
+                });
+            }
+            List<Checked> sets = concurrently(splits);
+            steps.lap("split_and_gates");
+            List<TrainingSet> toWrite = new ArrayList<>();
+            for (Checked checked : sets) {
+                TrainingSet set = checked.set();
                 report.put(set.key("examples"), set.examples())
                         .put(set.key("train_rows"), set.counts().trainRows()).put(set.key("test_rows"), set.counts().testRows())
                         .put(set.key("purged_rows"), set.counts().purgedRows()).put(set.key("cutoff"), set.cutoff().toString())
-                        .put(set.key("content_hash"), set.contentHash());
-                boolean unchanged = alreadyCommitted(files, set, config);
-                report.put(set.key("unchanged"), unchanged);
-                if (!unchanged) {
+                        .put(set.key("content_hash"), set.contentHash()).put(set.key("unchanged"), checked.unchanged());
+                if (!checked.unchanged()) {
                     toWrite.add(set);
                 }
             }
@@ -176,10 +188,8 @@ public final class GoldJob {
     // ---- transform
 
     /** The time split, its counts and gates (minimum rows, then the set's own), and the content hash of what would be written. */
-    static TrainingSet splitByTime(GoldDataset dataset, Dataset<Row> examples, GoldConfig config, String silverUri, Target target,
-                                   StepTimes steps) {
-        long[] triggers = examples.select(functions.unix_micros(col("triggered_at"))).as(Encoders.LONG()).collectAsList()
-                .stream().mapToLong(Long::longValue).toArray();
+    static TrainingSet splitByTime(GoldDataset dataset, Dataset<Row> examples, GoldConfig config, String silverUri, Target target) {
+        long[] triggers = triggerMicros(examples);
         if (triggers.length == 0) {
             throw new JobFailedException(dataset.name() + ": no examples (triggered operations with a final outcome before "
                     + config.asOf() + ") in " + silverUri);
@@ -194,8 +204,31 @@ public final class GoldJob {
                     dataset.name(), counts.trainRows(), counts.testRows(), config.minTrainRows(), config.minTestRows()));
         }
         dataset.gate(split, counts, config);
-        steps.lap(dataset.name() + "_split_and_gates");
         return new TrainingSet(dataset, target, split, triggers.length, cutoff, counts, tally.contentHash());
+    }
+
+    /** Every example's trigger time in epoch micros, sent to the driver as one array per partition, not a row per example. */
+    static long[] triggerMicros(Dataset<Row> examples) {
+        List<long[]> partitions = examples.select(functions.unix_micros(col("triggered_at")))
+                .mapPartitions((MapPartitionsFunction<Row, long[]>) rows -> {
+                    long[] micros = new long[1024];
+                    int n = 0;
+                    while (rows.hasNext()) {
+                        if (n == micros.length) {
+                            micros = Arrays.copyOf(micros, 2 * n);
+                        }
+                        micros[n++] = rows.next().getLong(0);
+                    }
+                    return List.of(Arrays.copyOf(micros, n)).iterator();
+                }, Encoders.javaSerialization(long[].class))
+                .collectAsList();
+        long[] all = new long[partitions.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (long[] partition : partitions) {
+            System.arraycopy(partition, 0, all, at, partition.length);
+            at += partition.length;
+        }
+        return all;
     }
 
     /**
@@ -379,53 +412,65 @@ public final class GoldJob {
 
     /**
      * Every set's train and test files, then each set's manifest once both its files are written. Each file is one
-     * Spark task (one file in row order), so the files are written concurrently, each from a thread of its own:
-     * one after the other, a single core would write while the other idles. A set whose write fails keeps no
-     * manifest; the others still commit theirs, and the first failure is rethrown.
+     * Spark task (one file in row order), so the files are written {@link #concurrently}: one after the other, a
+     * single core would write while the other idles. A set whose write fails keeps no manifest; the others still
+     * commit theirs, and the first failure is rethrown.
      */
     private static List<List<ParquetSink.WriteResult>> writeAll(SparkSession spark, LakeFiles files, List<TrainingSet> sets,
                                                                 GoldConfig config, String silverUri, List<LakeLayout.Entry> silverFiles) {
         ParquetSink sink = new ParquetSink(spark);
-        ExecutorService writers = Executors.newFixedThreadPool(Math.max(1, 2 * sets.size()), runnable -> {
-            Thread thread = new Thread(runnable, "gold-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            List<CompletableFuture<List<ParquetSink.WriteResult>>> committed = new ArrayList<>();
-            for (TrainingSet set : sets) {
-                // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
-                files.delete(set.target().manifestUri());
-                String versionUri = set.target().versionUri();
-                CompletableFuture<ParquetSink.WriteResult> train = CompletableFuture.supplyAsync(
+        List<Supplier<List<ParquetSink.WriteResult>>> committed = new ArrayList<>();
+        for (TrainingSet set : sets) {
+            // Remove the commit marker first: a crash while rewriting must not leave a manifest over other data.
+            files.delete(set.target().manifestUri());
+            String versionUri = set.target().versionUri();
+            committed.add(() -> {
+                List<ParquetSink.WriteResult> written = concurrently(List.of(
                         () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TRAIN), set.counts().trainRows(), versionUri + "/train",
-                                PLAIN_COLUMNS, ORDER), writers);
-                CompletableFuture<ParquetSink.WriteResult> test = CompletableFuture.supplyAsync(
+                                PLAIN_COLUMNS, ORDER),
                         () -> sink.writeWhole(rowsOf(set, TimeSplit.Split.TEST), set.counts().testRows(), versionUri + "/test",
-                                PLAIN_COLUMNS, ORDER), writers);
-                committed.add(train.thenCombine(test, (trainFile, testFile) -> {
-                    commitManifest(files, set, config, silverUri, silverFiles);
-                    return List.of(trainFile, testFile);
-                }));
-            }
-            List<List<ParquetSink.WriteResult>> written = new ArrayList<>();
-            RuntimeException failure = null;
-            for (CompletableFuture<List<ParquetSink.WriteResult>> set : committed) {
+                                PLAIN_COLUMNS, ORDER)));
+                commitManifest(files, set, config, silverUri, silverFiles);
+                return written;
+            });
+        }
+        return concurrently(committed);
+    }
+
+    /**
+     * Each task on a thread of its own (Spark runs the jobs of several threads side by side), the results in order once
+     * every task has ended; the first failure in order is rethrown after the others have ended.
+     */
+    static <T> List<T> concurrently(List<Supplier<T>> tasks) {
+        List<CompletableFuture<T>> running = new ArrayList<>();
+        for (Supplier<T> task : tasks) {
+            CompletableFuture<T> result = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
                 try {
-                    written.add(set.join());
-                } catch (CompletionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof RuntimeException cause ? cause : e;
-                    }
+                    result.complete(task.get());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            }, "gold-task");
+            thread.setDaemon(true);
+            thread.start();
+            running.add(result);
+        }
+        List<T> results = new ArrayList<>();
+        RuntimeException failure = null;
+        for (CompletableFuture<T> task : running) {
+            try {
+                results.add(task.join());
+            } catch (CompletionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException cause ? cause : e;
                 }
             }
-            if (failure != null) {
-                throw failure;
-            }
-            return written;
-        } finally {
-            writers.shutdownNow();
         }
+        if (failure != null) {
+            throw failure;
+        }
+        return results;
     }
 
     /** A set's train or test rows in its schema's columns (written in {@link #ORDER}). */
