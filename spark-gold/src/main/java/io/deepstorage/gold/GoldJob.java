@@ -171,7 +171,9 @@ public final class GoldJob {
                 .parquet(LakeLayout.partGlob(silverUri, SILVER_PARTITION_DEPTH))
                 .select(col("operation_id"), col("client_id").cast("long").as("client_id"), col("symbol"), col("status"),
                         attemptAt().as("triggered_at"), col("executed_at"), col("failed_at"), col("trigger_price"), col("stop_price"),
-                        col("entry_price"), col("slippage_pct"), col("source_event_ids"), col("fill_price"), col("quantity"),
+                        col("entry_price"), col("slippage_pct"), col("source_event_ids"),
+                        // Gold only asks whether there was a fill: a flag, not a decimal built per row.
+                        col("fill_price").isNotNull().as("has_fill_price"), col("quantity"),
                         col("side"));
     }
 
@@ -321,7 +323,7 @@ public final class GoldJob {
      */
     record CandidateColumns(int operationId, int clientId, int symbol, int status, int triggeredAt, int executedAt,
                             int failedAt, int triggerPrice, int stopPrice, int entryPrice, int slippagePct,
-                            int sourceEventIds, int fillPrice, int quantity, int side, int volatility15m,
+                            int sourceEventIds, int hasFillPrice, int quantity, int side, int volatility15m,
                             int triggerPriceChange15mPct, int consecutiveFailures1h, int clientSlippageMean24h,
                             int clientFailureRate24h) implements java.io.Serializable {
         static CandidateColumns of(StructType schema) {
@@ -329,7 +331,7 @@ public final class GoldJob {
                     schema.fieldIndex("symbol"), schema.fieldIndex("status"), schema.fieldIndex("triggered_at"),
                     schema.fieldIndex("executed_at"), schema.fieldIndex("failed_at"), schema.fieldIndex("trigger_price"),
                     schema.fieldIndex("stop_price"), schema.fieldIndex("entry_price"), schema.fieldIndex("slippage_pct"),
-                    schema.fieldIndex("source_event_ids"), schema.fieldIndex("fill_price"), schema.fieldIndex("quantity"),
+                    schema.fieldIndex("source_event_ids"), schema.fieldIndex("has_fill_price"), schema.fieldIndex("quantity"),
                     schema.fieldIndex("side"), schema.fieldIndex("volatility_15m"),
                     schema.fieldIndex("trigger_price_change_15m_pct"), schema.fieldIndex("consecutive_failures_1h"),
                     schema.fieldIndex("client_slippage_mean_24h"), schema.fieldIndex("client_failure_rate_24h"));

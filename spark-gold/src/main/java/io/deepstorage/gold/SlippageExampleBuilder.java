@@ -20,8 +20,8 @@ public final class SlippageExampleBuilder {
     private SlippageExampleBuilder() {}
 
     /** An example: EXECUTED with a fill price and a slippage, triggered, executed before {@code asOf}. */
-    public static boolean isExample(SilverOperation op, BigDecimal fillPrice, Instant asOf) {
-        return SilverStatus.EXECUTED.equals(op.status()) && fillPrice != null && op.slippagePct() != null
+    public static boolean isExample(SilverOperation op, boolean hasFillPrice, Instant asOf) {
+        return SilverStatus.EXECUTED.equals(op.status()) && hasFillPrice && op.slippagePct() != null
                 && op.triggeredAt() != null && op.executedAt() != null && op.executedAt().isBefore(asOf);
     }
 

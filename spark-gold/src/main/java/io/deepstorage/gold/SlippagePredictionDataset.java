@@ -35,8 +35,7 @@ final class SlippagePredictionDataset implements GoldDataset {
     /** The candidates that executed with a fill and a slippage before as-of ({@link SlippageExampleBuilder#isExample}). */
     @Override
     public Example example(SilverOperation op, Row candidate, GoldJob.CandidateColumns columns, String version, Instant asOf) {
-        BigDecimal fillPrice = candidate.getDecimal(columns.fillPrice());
-        if (!SlippageExampleBuilder.isExample(op, fillPrice, asOf)) {
+        if (!SlippageExampleBuilder.isExample(op, candidate.getBoolean(columns.hasFillPrice()), asOf)) {
             return null;
         }
         return new Example(SlippageExampleBuilder.build(op,

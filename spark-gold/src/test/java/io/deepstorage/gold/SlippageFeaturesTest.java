@@ -72,10 +72,10 @@ class SlippageFeaturesTest {
 
     @Test
     void anExampleIsAnExecutedFillFinalBeforeAsOf() {
-        assertThat(SlippageExampleBuilder.isExample(D, new BigDecimal("94"), AS_OF)).isTrue();
-        assertThat(SlippageExampleBuilder.isExample(D, null, AS_OF)).as("no fill").isFalse();
-        assertThat(SlippageExampleBuilder.isExample(C, new BigDecimal("94"), AS_OF)).as("failed").isFalse();
-        assertThat(SlippageExampleBuilder.isExample(D, new BigDecimal("94"), D.executedAt())).as("executed at as-of").isFalse();
+        assertThat(SlippageExampleBuilder.isExample(D, true, AS_OF)).isTrue();
+        assertThat(SlippageExampleBuilder.isExample(D, false, AS_OF)).as("no fill").isFalse();
+        assertThat(SlippageExampleBuilder.isExample(C, true, AS_OF)).as("failed").isFalse();
+        assertThat(SlippageExampleBuilder.isExample(D, true, D.executedAt())).as("executed at as-of").isFalse();
     }
 
     @Test
