@@ -104,7 +104,7 @@ public final class ContentHash implements java.io.Serializable {
         private int length;
 
         /**
-         * The sha-256 of the canonical line of {@code values} in each of {@code splits}: what {@link #add} adds for the
+         * The sha-256 of the canonical line of {@code values} in each of {@code splits}: what {@link ContentHash#add} adds for the
          * row in that split. A row's split is known only after the cutoff, which needs every row; so the rows are
          * hashed for each split they may land in while they are built, and the hash keeps the one of the split they got.
          */

@@ -59,6 +59,14 @@ public final class GoldJob {
     static final List<String> PLAIN_COLUMNS = List.of("operation_id", "triggered_at", "source_event_ids.list.element", "quantity",
             "stop_distance_pct", "volatility_15m", "trigger_price_change_15m_pct", "client_slippage_mean_24h");
 
+    /**
+     * Spark's share of the heap holds gold's cached examples and each training file's sort; gold's own objects are
+     * few and short-lived (a candidate's examples, the trigger times on the driver). At the default 0.6 the file sorts
+     * spilled to disk beside the cached examples: the writes at 10M took 16.5-17.0 s, 12.1-14.2 s at 0.8 (file lake,
+     * -Xmx6g; docs/benchmarks.md, "Section 4 run of 2026-12-07, afternoon").
+     */
+    static final Map<String, String> SPARK_TUNING = Map.of("spark.memory.fraction", "0.8");
+
     private GoldJob() {}
 
     public static void main(String[] args) {
@@ -67,7 +75,7 @@ public final class GoldJob {
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         return JobLauncher.launch(NAME, "Builds the versioned gold training sets (stop_outcome, slippage_prediction) from silver/stop_executions.",
-                args, env, GoldConfig.OPTIONS, cli -> GoldConfig.from(cli, Instant.now()), GoldJob::build, out, err);
+                args, env, GoldConfig.OPTIONS, cli -> GoldConfig.from(cli, Instant.now()), GoldJob::build, SPARK_TUNING, out, err);
     }
 
     /** Where one set's version is written. */
@@ -241,8 +249,9 @@ public final class GoldJob {
 
     /**
      * Every set's examples in one pass over the candidates: a row per candidate with {@link #SHARED_COLUMN}, then one
-     * nullable struct column per set ({@link GoldDataset#example} without the shared column, named after the set), so
-     * each candidate is read and turned into its operation once.
+     * nullable struct column per set (its {@link GoldDataset#exampleRow} without the shared column, named after the
+     * set; null where the set has no example of the candidate), so each candidate is read and turned into its
+     * operation once.
      */
     static Dataset<Row> examplesOfEverySet(Dataset<Row> candidates, GoldConfig config) {
         List<GoldDataset> sets = DATASETS;
@@ -364,7 +373,7 @@ public final class GoldJob {
 
     /**
      * The split's counts and the {@link ContentHash} of the kept rows in one scan: each task tallies its rows (the
-     * digests they carry for the split they got, {@link GoldDataset#exampleRow}), the driver merges the tallies.
+     * digests they carry for the split they got, taken by {@link #everySetsExamples}), the driver merges the tallies.
      */
     private static SplitTally tally(Dataset<Row> split, String countedLabel) {
         List<SplitTally> partials = split.select(col("split"), col(countedLabel), col(GoldDataset.TRAIN_DIGEST), col(GoldDataset.TEST_DIGEST))
@@ -464,6 +473,9 @@ public final class GoldJob {
             try {
                 results.add(task.join());
             } catch (CompletionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
                 if (failure == null) {
                     failure = e.getCause() instanceof RuntimeException cause ? cause : e;
                 }

@@ -17,7 +17,7 @@ public final class SplitTally implements Serializable {
 
     /**
      * One row in {@code split}; {@code positive}: its counted label is true. Its digest for the split it got
-     * ({@link GoldDataset#exampleRow}'s train or test digest) goes into the hash; a purged row is not written, so not hashed.
+     * (the train or test digest {@link GoldJob#examplesOfEverySet} took) goes into the hash; a purged row is not written, so not hashed.
      */
     SplitTally add(TimeSplit.Split split, boolean positive, byte[] trainDigest, byte[] testDigest) {
         rows[split.ordinal()]++;

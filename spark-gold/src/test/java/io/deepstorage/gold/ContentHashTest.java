@@ -76,6 +76,21 @@ class ContentHashTest {
                 .isEqualTo("bbf9bda3ed922696a144b1107bc35c1736e19452cb0dc9ca1966808e91721050");
     }
 
+    /** A list hashes the same in every collection it reaches the hash in: Spark's (Row.getList), Scala's or Java's. */
+    @Test
+    void aListHashesTheSameWhicheverCollectionSparkScalaOrJavaHoldsItIn() {
+        String plain = new ContentHash().add("TRAIN", List.of(List.of("a", "b", "\u00e9"), 1L)).hex();
+        scala.collection.mutable.WrappedArray<String> array =
+                scala.collection.mutable.WrappedArray.<String>make(new String[] {"a", "b", "\u00e9"});
+        scala.collection.mutable.Buffer<String> buffer = scala.collection.JavaConverters.asScalaBuffer(List.of("a", "b", "\u00e9"));
+        List<Object> holders = List.of(scala.collection.JavaConverters.seqAsJavaList(array), array, buffer.toVector(),
+                buffer.toList(), buffer.toSeq(), new java.util.LinkedList<>(List.of("a", "b", "\u00e9")));
+        assertThat(holders.get(0)).isInstanceOf(scala.collection.convert.Wrappers.SeqWrapper.class);
+        for (Object list : holders) {
+            assertThat(new ContentHash().add("TRAIN", List.of(list, 1L)).hex()).as(list.getClass().getName()).isEqualTo(plain);
+        }
+    }
+
     /** The sum is kept in 64-bit limbs: it must be the sum mod 2^256 a BigInteger gives, carries and wrap-around included. */
     @Test
     void theRowSumCarriesAcrossLimbsAndWrapsAt2To256AsABigIntegerSumDoes() throws Exception {

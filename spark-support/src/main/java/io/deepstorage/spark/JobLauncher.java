@@ -30,6 +30,13 @@ public final class JobLauncher {
     public static <C> int launch(String jobName, String summaryText, String[] args, Map<String, String> env,
                                  List<OptionSpec> jobOptions, Function<CommandLine, C> configure, JobBody<C> body,
                                  PrintStream out, PrintStream err) {
+        return launch(jobName, summaryText, args, env, jobOptions, configure, body, Map.of(), out, err);
+    }
+
+    /** {@link #launch} with the job's own Spark tuning ({@link LakeSpark#jobSettings}). */
+    public static <C> int launch(String jobName, String summaryText, String[] args, Map<String, String> env,
+                                 List<OptionSpec> jobOptions, Function<CommandLine, C> configure, JobBody<C> body,
+                                 Map<String, String> sparkTuning, PrintStream out, PrintStream err) {
         List<OptionSpec> options = new ArrayList<>(LakeConfig.OPTIONS);
         options.addAll(jobOptions);
         if (CommandLine.wantsHelp(args)) {
@@ -48,7 +55,7 @@ public final class JobLauncher {
         }
         // A session that already exists (tests, notebooks) belongs to its creator and is left running.
         boolean ownsSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = LakeSpark.session(lake, jobName);
+        SparkSession spark = LakeSpark.session(lake, jobName, sparkTuning);
         try {
             out.println(body.run(jobConfig, lake, spark).summary().line());
             return 0;

@@ -2,6 +2,7 @@ package io.deepstorage.spark;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -22,11 +23,31 @@ public final class LakeSpark {
 
     /** Creates (or joins, in tests) the session; sets the master only when spark-submit has not. */
     public static SparkSession session(LakeConfig lake, String appName) {
+        return session(lake, appName, Map.of());
+    }
+
+    /** {@link #session(LakeConfig, String)} with the job's own tuning, {@link #jobSettings}. */
+    public static SparkSession session(LakeConfig lake, String appName, Map<String, String> tuning) {
         SparkConf fromSubmit = new SparkConf(true);
         String master = fromSubmit.contains("spark.master") ? fromSubmit.get("spark.master") : lake.master();
         SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master);
         settings(lake, master).forEach(builder::config);
+        jobSettings(tuning, fromSubmit::contains).forEach(builder::config);
         return builder.getOrCreate();
+    }
+
+    /**
+     * A job's own tuning (measured for that job, such as gold's memory fraction), each setting unless spark-submit's
+     * --conf (or a spark.* system property) already gives it: an operator can still change it without a rebuild.
+     */
+    static Map<String, String> jobSettings(Map<String, String> tuning, Predicate<String> submitted) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        tuning.forEach((key, value) -> {
+            if (!submitted.test(key)) {
+                conf.put(key, value);
+            }
+        });
+        return conf;
     }
 
     /** Every setting the session gets, so they can be checked without starting Spark. Holds the S3 keys. */
@@ -44,10 +65,6 @@ public final class LakeSpark {
         // it saves: its per-column statistics (a dictionary per string column) were a tenth of the jobs' CPU, and the
         // columns that take the room (event ids) do not compress.
         conf.put("spark.sql.inMemoryColumnarStorage.compressed", "false");
-        // Spark's share of the heap holds the cached tables and the sorts; the jobs' own objects are few and short-lived
-        // (a group's events, a candidate's examples). At the default 0.6 gold's file sorts spilled to disk beside its
-        // cached examples (its writes at 10M: 16.5-17.0 s, 12.1-14.2 s at 0.8).
-        conf.put("spark.memory.fraction", "0.8");
         if (master.startsWith("local")) {
             conf.put("spark.ui.enabled", "false");
             conf.put("spark.sql.shuffle.partitions", "8");

@@ -47,4 +47,12 @@ class LakeSparkSettingsTest {
                 .doesNotContainKey("spark.sql.sources.commitProtocolClass")
                 .doesNotContainKey("spark.hadoop.fs.s3a.endpoint");
     }
+
+    @Test
+    void a_jobs_own_tuning_applies_unless_spark_submit_already_gives_the_setting() {
+        Map<String, String> tuning = Map.of("spark.memory.fraction", "0.8", "spark.sql.shuffle.partitions", "4");
+        assertThat(LakeSpark.jobSettings(tuning, key -> false)).isEqualTo(tuning);
+        assertThat(LakeSpark.jobSettings(tuning, "spark.memory.fraction"::equals))
+                .containsOnly(Map.entry("spark.sql.shuffle.partitions", "4"));
+    }
 }
