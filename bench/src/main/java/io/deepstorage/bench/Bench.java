@@ -493,7 +493,7 @@ public final class Bench {
         java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(first);
         java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
         int txPerStatement = 10;
-        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks();
+        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks(pg.postmaster());
         Map<Long, Map.Entry<String, Long>> pgLatest = new java.util.concurrent.ConcurrentHashMap<>(pgBefore);
         long[] machineBefore = ProcCpu.machineTicks();
         long t0 = System.nanoTime();
@@ -517,7 +517,7 @@ public final class Bench {
             t.start();
         }
         while (threads.stream().anyMatch(Thread::isAlive)) {
-            pgLatest.putAll(ProcCpu.postgresTicks()); // the producers' backends end with their connections
+            pgLatest.putAll(ProcCpu.postgresTicks(pg.postmaster())); // the producers' backends end with their connections
             Thread.sleep(500);
         }
         out[1] = (System.nanoTime() - t0) / 1_000_000;

@@ -113,7 +113,7 @@ final class BronzeBench {
     private Result watch(Settings st, Between live, long timeoutSeconds, Path bucketDir, List<String> args,
                          Map<String, String> env, List<String> jvm, Path jfr, long expected) throws Exception {
         Map<Path, Part> parts = new HashMap<>();
-        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks();
+        Map<Long, Map.Entry<String, Long>> pgBefore = ProcCpu.postgresTicks(pg.postmaster());
         Map<Long, Map.Entry<String, Long>> pgLatest = new HashMap<>(pgBefore);
         long slotSeen = -1;
         JobReport summary;
@@ -138,7 +138,7 @@ final class BronzeBench {
                     slotSeen = Clock.nowMicros();
                 }
                 scan(bucketDir, parts);
-                pgLatest.putAll(ProcCpu.postgresTicks());
+                pgLatest.putAll(ProcCpu.postgresTicks(pg.postmaster()));
                 report = job.pollReport(250);
                 if (report != null && report.kind() == JobReport.Kind.CAUGHT_UP && !liveDone) {
                     // The first catch-up can come before the source reads anything (an empty outbox is trivially
@@ -169,7 +169,7 @@ final class BronzeBench {
             }
             summary = report;
             scan(bucketDir, parts);
-            pgLatest.putAll(ProcCpu.postgresTicks());
+            pgLatest.putAll(ProcCpu.postgresTicks(pg.postmaster()));
             job.awaitExit(120);
             if (live != null) {
                 expected = OutboxLoad.scalarLong(c, "SELECT count(*) FROM stop_events");

@@ -4,38 +4,35 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** CPU seconds of the PostgreSQL server processes, by process title (walsender, backends, checkpointer, ...). */
 final class ProcCpu {
     private ProcCpu() {}
 
-    /** pid → (title group, ticks) of every process whose command line starts with "postgres". */
-    static Map<Long, Map.Entry<String, Long>> postgresTicks() {
+    /**
+     * pid → (title group, ticks) of the embedded server's processes: its {@code postmaster} and every process it has
+     * forked (backends, walsenders, the WAL writer, ...), and no other PostgreSQL that runs on the machine.
+     */
+    static Map<Long, Map.Entry<String, Long>> postgresTicks(ProcessHandle postmaster) {
         Map<Long, Map.Entry<String, Long>> out = new HashMap<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').trim();
-                    if (!cmd.startsWith("postgres") && !cmd.contains("/bin/postgres")) {
-                        continue;
-                    }
-                    String title = cmd.startsWith("postgres: ") ? group(cmd.substring(10)) : "postmaster";
-                    long ticks = Stats.parseStat(Files.readString(p.resolve("stat")).trim()).getValue();
-                    out.put(Long.parseLong(name), Map.entry(title, ticks));
-                } catch (IOException | RuntimeException ignored) {
-                    // gone
-                }
+        List<ProcessHandle> server = new ArrayList<>();
+        server.add(postmaster);
+        postmaster.descendants().forEach(server::add);
+        for (ProcessHandle process : server) {
+            Path proc = Path.of("/proc", String.valueOf(process.pid()));
+            try {
+                String cmd = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').trim();
+                String title = cmd.startsWith("postgres: ") ? group(cmd.substring(10)) : "postmaster";
+                long ticks = Stats.parseStat(Files.readString(proc.resolve("stat")).trim()).getValue();
+                out.put(process.pid(), Map.entry(title, ticks));
+            } catch (IOException | RuntimeException ignored) {
+                // gone, or no /proc
             }
-        } catch (IOException ignored) {
-            // no /proc
         }
         return out;
     }

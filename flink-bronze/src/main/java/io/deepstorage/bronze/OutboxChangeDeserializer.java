@@ -69,7 +69,7 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
     static OutboxChange read(Struct envelope) {
         OutboxChange c = new OutboxChange();
         Field[] parts = ENVELOPE.of(envelope.schema()).known;
-        String op = (String) envelope.get(parts[0]);
+        String op = (String) envelope.get(parts[ENVELOPE_OP]);
         c.kind = switch (op) {
             case "r" -> OutboxChange.SNAPSHOT;
             case "c" -> OutboxChange.INSERT;
@@ -77,11 +77,11 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
             case "d" -> OutboxChange.DELETE;
             default -> op;
         };
-        Struct source = parts[1] != null ? (Struct) envelope.get(parts[1]) : null;
+        Struct source = parts[ENVELOPE_SOURCE] != null ? (Struct) envelope.get(parts[ENVELOPE_SOURCE]) : null;
         if (source != null) {
             readSource(c, source);
         }
-        Field image = OutboxChange.DELETE.equals(c.kind) ? parts[2] : parts[3];
+        Field image = OutboxChange.DELETE.equals(c.kind) ? parts[ENVELOPE_BEFORE] : parts[ENVELOPE_AFTER];
         Struct row = image != null ? (Struct) envelope.get(image) : null;
         if (row == null) {
             c.problem = "change carries no row image";
@@ -123,16 +123,16 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
     private static void readSource(OutboxChange c, Struct source) {
         Field[] fields = SOURCE_INFO.of(source.schema()).known;
         if (!OutboxChange.SNAPSHOT.equals(c.kind)) {
-            c.lsn = (Long) optional(source, fields[0]);
-            c.txId = (Long) optional(source, fields[1]);
+            c.lsn = (Long) optional(source, fields[SOURCE_LSN]);
+            c.txId = (Long) optional(source, fields[SOURCE_TX_ID]);
             // Debezium's sequence is ["<commit LSN of the previous transaction>", "<this change's LSN>"]: the first
             // part is shared by a transaction's changes and grows in commit order.
-            Object sequence = optional(source, fields[2]);
+            Object sequence = optional(source, fields[SOURCE_SEQUENCE]);
             if (sequence instanceof String s) {
                 c.commitOrderLsn = firstSequenceElement(s);
             }
         }
-        Object tsMs = optional(source, fields[3]);
+        Object tsMs = optional(source, fields[SOURCE_TS_MS]);
         if (tsMs instanceof Long ms && ms > 0) { // snapshot reads carry 0: no commit time is known for them
             c.sourceTimeMicros = ms * 1000;
         }
@@ -177,8 +177,14 @@ public class OutboxChangeDeserializer implements DebeziumDeserializationSchema<O
         throw new IllegalStateException("column " + READ_ORDER.get(column) + " is not a decimal but " + v.getClass().getSimpleName());
     }
 
-    private static final SchemaFields ENVELOPE = new SchemaFields(List.of("op", "source", "before", "after"));
-    private static final SchemaFields SOURCE_INFO = new SchemaFields(List.of("lsn", "txId", "sequence", "ts_ms"));
+    private static final List<String> ENVELOPE_FIELDS = List.of("op", "source", "before", "after");
+    private static final int ENVELOPE_OP = ENVELOPE_FIELDS.indexOf("op"), ENVELOPE_SOURCE = ENVELOPE_FIELDS.indexOf("source"),
+            ENVELOPE_BEFORE = ENVELOPE_FIELDS.indexOf("before"), ENVELOPE_AFTER = ENVELOPE_FIELDS.indexOf("after");
+    private static final SchemaFields ENVELOPE = new SchemaFields(ENVELOPE_FIELDS);
+    private static final List<String> SOURCE_FIELDS = List.of("lsn", "txId", "sequence", "ts_ms");
+    private static final int SOURCE_LSN = SOURCE_FIELDS.indexOf("lsn"), SOURCE_TX_ID = SOURCE_FIELDS.indexOf("txId"),
+            SOURCE_SEQUENCE = SOURCE_FIELDS.indexOf("sequence"), SOURCE_TS_MS = SOURCE_FIELDS.indexOf("ts_ms");
+    private static final SchemaFields SOURCE_INFO = new SchemaFields(SOURCE_FIELDS);
     private static final SchemaFields ROW = new SchemaFields(READ_ORDER);
 
     /**
