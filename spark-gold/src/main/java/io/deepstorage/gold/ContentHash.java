@@ -141,7 +141,17 @@ public final class ContentHash implements java.io.Serializable {
             } else if (value instanceof Double d) {
                 putHex(Double.doubleToLongBits(d));
             } else if (value instanceof scala.collection.convert.Wrappers.SeqWrapper<?> fromSpark) {
-                putItems(fromSpark.underlying()); // what Row.getList gives: indexed without a Java iterator over it
+                putCanonical(fromSpark.underlying()); // what Row.getList gives: its Seq is indexed, no iterator needed
+            } else if (value instanceof scala.collection.IndexedSeq<?> indexed) {
+                put((byte) '[');
+                for (int i = 0, n = indexed.length(); i < n; i++) {
+                    putCanonical(indexed.apply(i));
+                    put(ITEM_SEPARATOR);
+                }
+                put((byte) ']');
+            } else if (value instanceof scala.collection.Seq<?> seq) {
+                // Not a view (that would be a SeqWrapper again): a copy, for the Seqs Spark does not give (a Scala List).
+                putCanonical(new java.util.ArrayList<>(scala.collection.JavaConverters.seqAsJavaList(seq)));
             } else if (value instanceof List<?> list) {
                 put((byte) '[');
                 for (Object item : list) {
@@ -149,27 +159,9 @@ public final class ContentHash implements java.io.Serializable {
                     put(ITEM_SEPARATOR);
                 }
                 put((byte) ']');
-            } else if (value instanceof scala.collection.Seq<?> seq) {
-                putItems(seq);
             } else {
                 putText(value.toString());
             }
-        }
-
-        private void putItems(scala.collection.Seq<?> seq) {
-            put((byte) '[');
-            if (seq instanceof scala.collection.IndexedSeq<?> indexed) {
-                for (int i = 0, n = indexed.length(); i < n; i++) {
-                    putCanonical(indexed.apply(i));
-                    put(ITEM_SEPARATOR);
-                }
-            } else {
-                for (scala.collection.Iterator<?> items = seq.iterator(); items.hasNext(); ) {
-                    putCanonical(items.next());
-                    put(ITEM_SEPARATOR);
-                }
-            }
-            put((byte) ']');
         }
 
         private void putDecimal(long value) {

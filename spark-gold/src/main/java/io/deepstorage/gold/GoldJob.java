@@ -293,7 +293,10 @@ public final class GoldJob {
                 // The digests are taken here, from the values as built, so the content hash reads two binary columns
                 // instead of turning every cached row back into values and text.
                 byte[][] digests = hasher.rowDigests(values, TimeSplit.Split.TRAIN.name(), TimeSplit.Split.TEST.name());
-                out[0] = AvroRows.sparkValue(values.remove(sharedAt[i]));
+                Object shared = values.remove(sharedAt[i]);
+                if (out[0] == null) { // the same in every set's example: converted once
+                    out[0] = AvroRows.sparkValue(shared);
+                }
                 out[1 + i] = AvroRows.toRow(values, example.outcomeAt(), digests[0], digests[1]);
             }
         }
