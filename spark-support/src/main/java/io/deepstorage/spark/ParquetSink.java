@@ -22,6 +22,9 @@ public final class ParquetSink {
         this.spark = spark;
     }
 
+    /** The Parquet codec of {@link #writeWhole} tables. */
+    static final String WHOLE_TABLE_CODEC = "zstd";
+
     /** What one write committed: rows, partition directories, and part files counted from the committed output. */
     public record WriteResult(long rows, List<String> partitions, long files, long bytes) {}
 
@@ -131,7 +134,11 @@ public final class ParquetSink {
         if (orderColumns.length > 0) {
             oneFile = oneFile.sortWithinPartitions(Arrays.stream(orderColumns).map(functions::col).toArray(Column[]::new));
         }
-        var writer = oneFile.write().mode(SaveMode.Overwrite);
+        // zstd, not Spark's snappy: these tables are read whole and downloaded, and snappy (no entropy coding) hardly
+        // shrinks their random hex ids. At 10M gold's sets are 39 % smaller (877 → 537 MB) for the same CPU; level 1
+        // is as small there as the default 3 and cheaper to write.
+        var writer = oneFile.write().mode(SaveMode.Overwrite).option("compression", WHOLE_TABLE_CODEC)
+                .option("parquet.compression.codec.zstd.level", "1");
         for (String column : plainColumns) {
             writer = writer.option("parquet.enable.dictionary#" + column, "false");
         }

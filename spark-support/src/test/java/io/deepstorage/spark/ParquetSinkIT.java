@@ -140,6 +140,28 @@ class ParquetSinkIT {
     }
 
     @Test
+    void a_whole_table_is_compressed_with_zstd_and_a_partitioned_one_keeps_sparks_codec() throws IOException {
+        String whole = lake.newLake("zstd") + "/t";
+        new ParquetSink(spark).writeWhole(rows("x:1", "x:2"), whole);
+        assertThat(codecsOf(whole)).containsExactly(org.apache.parquet.hadoop.metadata.CompressionCodecName.ZSTD);
+        String partitioned = lake.newLake("snappy") + "/t";
+        new ParquetSink(spark).writePartitioned(rows("x:1", "y:2"), partitioned, List.of("p"));
+        assertThat(codecsOf(partitioned)).containsExactly(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY);
+    }
+
+    private java.util.Set<org.apache.parquet.hadoop.metadata.CompressionCodecName> codecsOf(String table) throws IOException {
+        java.util.Set<org.apache.parquet.hadoop.metadata.CompressionCodecName> codecs = new java.util.HashSet<>();
+        for (Path part : partFilesOnDisk(table)) {
+            Path file = lake.localDir(table).resolve(part);
+            try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile
+                    .fromPath(new org.apache.hadoop.fs.Path(file.toUri()), new org.apache.hadoop.conf.Configuration()))) {
+                reader.getFooter().getBlocks().forEach(b -> b.getColumns().forEach(c -> codecs.add(c.getCodec())));
+            }
+        }
+        return codecs;
+    }
+
+    @Test
     void a_whole_table_is_written_in_the_order_asked_for() {
         String table = lake.newLake("ordered") + "/t";
         // Spread over several input partitions, in no order.
