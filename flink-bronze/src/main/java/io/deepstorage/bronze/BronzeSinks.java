@@ -11,7 +11,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
-import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
@@ -76,18 +76,36 @@ public final class BronzeSinks {
         return parquet(type, List.of());
     }
 
-    /** {@link #parquet(Class)} with dictionary encoding off for {@code plainColumns}. */
+    /**
+     * {@link #parquet(Class)} with dictionary encoding off for {@code plainColumns}. Records are written by
+     * {@link FlatAvroWriteSupport}: parquet-avro's files, byte for byte, for less CPU per record.
+     */
     static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type, List<String> plainColumns) {
         String schema = SpecificData.get().getSchema(type).toString();
         List<String> plain = List.copyOf(plainColumns); // serialisable with the factory
         return new ParquetWriterFactory<>(out -> {
-            var builder = AvroParquetWriter.<T>builder(out)
-                    .withSchema(new org.apache.avro.Schema.Parser().parse(schema))
-                    .withDataModel(SpecificData.getForClass(type))
+            var builder = FlatAvroWriteSupport.<T>builder(out, new org.apache.avro.Schema.Parser().parse(schema),
+                            SpecificData.getForClass(type))
+                    .withConf(new Configuration(WriterSettings.LOADED))
                     .withCompressionCodec(CompressionCodecName.SNAPPY);
             plain.forEach(column -> builder.withDictionaryEncoding(column, false));
             return builder.build();
         });
+    }
+
+    /**
+     * The Hadoop settings every Parquet writer starts from, read once per JVM: a new Configuration parses Hadoop's
+     * XML defaults again on first use, which every part file's writer did (1.4 % of the bronze JVM's samples at
+     * full speed). Each writer gets a copy, so none sees another's changes.
+     */
+    private static final class WriterSettings {
+        static final Configuration LOADED = loaded();
+
+        private static Configuration loaded() {
+            Configuration conf = new Configuration();
+            conf.size(); // reads the defaults now
+            return conf;
+        }
     }
 
     private static OutputFileConfig partNames(String partPrefix) {
