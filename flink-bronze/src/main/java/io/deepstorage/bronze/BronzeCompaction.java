@@ -12,7 +12,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -110,10 +109,9 @@ public final class BronzeCompaction {
 
     private static void write(FileSystem fs, Path target, List<LakeLayout.Entry> sources, Schema schema, Digest written)
             throws IOException {
-        var builder = AvroParquetWriter.<GenericRecord>builder(
-                        new FlinkOutputFile(fs.create(target, FileSystem.WriteMode.NO_OVERWRITE)))
-                .withSchema(schema)
-                .withDataModel(CommittedParts.DATA_MODEL)
+        var builder = FlatAvroWriteSupport.<GenericRecord>builder(
+                        new FlinkOutputFile(fs.create(target, FileSystem.WriteMode.NO_OVERWRITE)), schema,
+                        CommittedParts.DATA_MODEL)
                 .withCompressionCodec(CompressionCodecName.SNAPPY); // as BronzeSinks writes
         Schemas.BRONZE_EVENT_PLAIN_COLUMNS.forEach(column -> builder.withDictionaryEncoding(column, false));
         try (ParquetWriter<GenericRecord> writer = builder.build()) {
