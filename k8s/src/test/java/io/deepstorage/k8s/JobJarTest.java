@@ -43,6 +43,13 @@ class JobJarTest {
     assertTheJarCarriesOurCopyOnly("org/apache/flink/cdc/connectors/base/source/reader/external/JdbcSourceFetchTaskContext.class");
   }
 
+  @Test
+  void the_bronze_job_jar_carries_our_timestamptz_reader_instead_of_debeziums() throws Exception {
+    // Ours reads PostgreSQL's usual timestamptz text by hand before Debezium's DateTimeFormatter.
+    assertTheJarCarriesOurCopyOnly("io/debezium/connector/postgresql/connection/wal2json/DateTimeFormat.class");
+    assertTheJarCarriesOurCopyOnly("io/debezium/connector/postgresql/connection/wal2json/DateTimeFormat$ISODateTimeFormat.class");
+  }
+
   private static void assertTheJarCarriesOurCopyOnly(String entry) throws Exception {
     byte[] ours = Files.readAllBytes(Repo.ROOT.resolve("flink-bronze/target/classes").resolve(entry));
     try (ZipFile zip = new ZipFile(jobJar().toFile())) {
