@@ -13,7 +13,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 import io.deepstorage.schemas.LakeLayout;
 import io.deepstorage.schemas.Schemas;
@@ -109,12 +108,9 @@ public final class BronzeCompaction {
 
     private static void write(FileSystem fs, Path target, List<LakeLayout.Entry> sources, Schema schema, Digest written)
             throws IOException {
-        var builder = FlatAvroWriteSupport.<GenericRecord>builder(
-                        new FlinkOutputFile(fs.create(target, FileSystem.WriteMode.NO_OVERWRITE)), schema,
-                        CommittedParts.DATA_MODEL)
-                .withCompressionCodec(CompressionCodecName.SNAPPY); // as BronzeSinks writes
-        Schemas.BRONZE_EVENT_PLAIN_COLUMNS.forEach(column -> builder.withDictionaryEncoding(column, false));
-        try (ParquetWriter<GenericRecord> writer = builder.build()) {
+        try (ParquetWriter<GenericRecord> writer = BronzeSinks.writer(
+                new FlinkOutputFile(fs.create(target, FileSystem.WriteMode.NO_OVERWRITE)), schema, CommittedParts.DATA_MODEL,
+                Schemas.BRONZE_EVENT_PLAIN_COLUMNS)) {
             for (LakeLayout.Entry source : sources) {
                 IOException[] failed = new IOException[1];
                 CommittedParts.readRows(source, null, r -> {

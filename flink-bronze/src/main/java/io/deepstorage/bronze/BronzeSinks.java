@@ -1,5 +1,6 @@
 package io.deepstorage.bronze;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -11,7 +12,11 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
@@ -83,14 +88,18 @@ public final class BronzeSinks {
     static <T extends SpecificRecordBase> ParquetWriterFactory<T> parquet(Class<T> type, List<String> plainColumns) {
         String schema = SpecificData.get().getSchema(type).toString();
         List<String> plain = List.copyOf(plainColumns); // serialisable with the factory
-        return new ParquetWriterFactory<>(out -> {
-            var builder = FlatAvroWriteSupport.<T>builder(out, new org.apache.avro.Schema.Parser().parse(schema),
-                            SpecificData.getForClass(type))
-                    .withConf(new Configuration(WriterSettings.LOADED))
-                    .withCompressionCodec(CompressionCodecName.SNAPPY);
-            plain.forEach(column -> builder.withDictionaryEncoding(column, false));
-            return builder.build();
-        });
+        return new ParquetWriterFactory<>(out -> writer(out, new org.apache.avro.Schema.Parser().parse(schema),
+                SpecificData.getForClass(type), plain));
+    }
+
+    /** A Parquet writer of bronze's files (the job's parts, compaction's): snappy, no dictionary for {@code plainColumns}. */
+    static <T extends IndexedRecord> ParquetWriter<T> writer(OutputFile out, org.apache.avro.Schema schema, GenericData model,
+                                                             List<String> plainColumns) throws IOException {
+        var builder = FlatAvroWriteSupport.<T>builder(out, schema, model)
+                .withConf(new Configuration(WriterSettings.LOADED))
+                .withCompressionCodec(CompressionCodecName.SNAPPY);
+        plainColumns.forEach(column -> builder.withDictionaryEncoding(column, false));
+        return builder.build();
     }
 
     /**
