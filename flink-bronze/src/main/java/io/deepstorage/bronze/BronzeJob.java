@@ -134,7 +134,7 @@ public final class BronzeJob {
                 .uid("drop-duplicate-events")
                 .name("drop duplicate event_ids");
         if (stepBeforeSink != null) {
-            deduplicated = deduplicated.map(stepBeforeSink.function()).uid(stepBeforeSink.uid()).name(stepBeforeSink.uid());
+            deduplicated = deduplicated.map(stepBeforeSink.function(), BronzeEventSerializer.TYPE).uid(stepBeforeSink.uid()).name(stepBeforeSink.uid());
         }
         deduplicated
                 .sinkTo(events)

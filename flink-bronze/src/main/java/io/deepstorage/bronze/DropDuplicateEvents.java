@@ -7,7 +7,9 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.time.Time;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -19,9 +21,10 @@ import io.deepstorage.schemas.BronzeEvent;
  * Keyed by event_id: lets each distinct content of an event through once and drops every further delivery of it
  * (re-deliveries, replays from an earlier offset, snapshot/stream overlaps). An UPDATE that changed the row has a
  * new content fingerprint and goes through as a new version. State expires after the TTL (default 7 days), so
- * replays older than the TTL are left to silver's count-once.
+ * replays older than the TTL are left to silver's count-once. Its records travel with {@link BronzeEventSerializer}.
  */
-public class DropDuplicateEvents extends KeyedProcessFunction<String, BronzeEvent, BronzeEvent> {
+public class DropDuplicateEvents extends KeyedProcessFunction<String, BronzeEvent, BronzeEvent>
+        implements ResultTypeQueryable<BronzeEvent> {
     private static final long serialVersionUID = 1L;
     public static final String DUPLICATE_COUNT = "duplicates_dropped";
 
@@ -32,6 +35,11 @@ public class DropDuplicateEvents extends KeyedProcessFunction<String, BronzeEven
 
     public DropDuplicateEvents(Duration ttl) {
         this.ttl = ttl;
+    }
+
+    @Override
+    public TypeInformation<BronzeEvent> getProducedType() {
+        return BronzeEventSerializer.TYPE;
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.deepstorage.bronze;
 import java.time.Instant;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -17,9 +19,10 @@ import io.deepstorage.schemas.DeadLetter;
 
 /**
  * Sends valid changes on as bronze records and the rest to the dead-letter side output; counts and logs deletes.
- * Counts every change it reads and measures the source lag ({@link BronzeMetrics}).
+ * Counts every change it reads and measures the source lag ({@link BronzeMetrics}). Its records travel with
+ * {@link BronzeEventSerializer}.
  */
-public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEvent> {
+public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEvent> implements ResultTypeQueryable<BronzeEvent> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RouteOutboxChanges.class);
 
@@ -40,6 +43,11 @@ public class RouteOutboxChanges extends ProcessFunction<OutboxChange, BronzeEven
 
     public RouteOutboxChanges(String runId) {
         this.runId = runId;
+    }
+
+    @Override
+    public TypeInformation<BronzeEvent> getProducedType() {
+        return BronzeEventSerializer.TYPE;
     }
 
     @Override

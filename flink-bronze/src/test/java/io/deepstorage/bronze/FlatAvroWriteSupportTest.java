@@ -46,7 +46,7 @@ class FlatAvroWriteSupportTest {
         Random random = new Random(20261207);
         List<BronzeEvent> events = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
-            events.add(event(random, i));
+            events.add(randomEvent(random, i));
         }
         byte[] ours = write(BronzeSinks.parquet(BronzeEvent.class, Schemas.BRONZE_EVENT_PLAIN_COLUMNS), events, "ours");
         byte[] theirs = write(parquetAvro(BronzeEvent.class, Schemas.BRONZE_EVENT_PLAIN_COLUMNS), events, "parquet-avro");
@@ -77,7 +77,7 @@ class FlatAvroWriteSupportTest {
     @Test
     void aStringParquetAvroCannotEncodeFailsTheWriteAsItDoesThere() throws Exception {
         // An unpaired surrogate: String.getBytes would write '?', parquet-avro's encoder refuses it.
-        BronzeEvent bad = event(new Random(1), 1);
+        BronzeEvent bad = randomEvent(new Random(1), 1);
         bad.setPayloadJson("{\"x\": \"\uD800?\"}");
         Throwable ours = catchThrowable(() -> write(BronzeSinks.parquet(BronzeEvent.class, List.of()), List.of(bad), "ours"));
         Throwable theirs = catchThrowable(() -> write(parquetAvro(BronzeEvent.class, List.of()), List.of(bad), "theirs"));
@@ -87,7 +87,7 @@ class FlatAvroWriteSupportTest {
 
     @Test
     void aNullInARequiredFieldIsRefusedWithParquetAvrosMessage() {
-        BronzeEvent bad = event(new Random(2), 2);
+        BronzeEvent bad = randomEvent(new Random(2), 2);
         bad.setSymbol(null);
         assertThatThrownBy(() -> write(BronzeSinks.parquet(BronzeEvent.class, List.of()), List.of(bad), "ours"))
                 .hasStackTraceContaining("Null-value for required field: symbol");
@@ -131,7 +131,8 @@ class FlatAvroWriteSupportTest {
         return Files.readAllBytes(file);
     }
 
-    private static BronzeEvent event(Random r, int i) {
+    /** A bronze record with random values in every field, nulls where the schema allows them. */
+    static BronzeEvent randomEvent(Random r, int i) {
         Function<Integer, String> maybe = n -> r.nextInt(n) == 0 ? null : text(r) + i;
         return BronzeEvent.newBuilder()
                 .setEventId(new java.util.UUID(r.nextLong(), r.nextLong()).toString())

@@ -189,4 +189,62 @@ class OutboxChangeToBronzeTest {
         }
         assertThat(OutboxChangeToBronze.parseInstant("2026-11-20T08:00:00.25Z")).isEqualTo(Instant.ofEpochSecond(1_795_161_600L, 250_000_000));
     }
+
+    /**
+     * Dedup state holds fingerprints taken since the first release: the fingerprint must stay the SHA-256 of exactly
+     * this text. Random records (times from 1901 to 2100 to the microsecond, decimals beyond a long, either sign) and
+     * values at the edges are fingerprinted both ways.
+     */
+    @Test
+    void theFingerprintIsStillTheDigestOfTheJoinedTextItWasFirstStoredAs() {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 100_000; i++) {
+            BronzeEvent e = FlatAvroWriteSupportTest.randomEvent(random, i);
+            assertThat(OutboxChangeToBronze.contentFingerprint(e)).as("%s", e).isEqualTo(fingerprintAsFirstStored(e));
+        }
+        java.util.List<Instant> instants = new java.util.ArrayList<>(java.util.List.of(Instant.EPOCH,
+                Instant.parse("1000-01-01T00:00:00Z"), Instant.parse("0999-12-31T23:59:59.999999999Z"),
+                Instant.parse("9999-12-31T23:59:59.9Z"), Instant.parse("+10000-01-01T00:00:00Z"), Instant.MIN, Instant.MAX,
+                Instant.parse("2024-02-29T12:00:00.000001Z"), Instant.parse("2026-11-20T08:00:00.120Z"),
+                Instant.parse("2026-11-20T08:00:00.000000010Z"), Instant.parse("1969-12-31T23:59:59.999Z")));
+        for (int i = 0; i < 100_000; i++) {
+            instants.add(Instant.ofEpochSecond(random.nextLong() % 400_000_000_000L, random.nextInt(4) == 0 ? 0
+                    : random.nextBoolean() ? random.nextInt(1000) * 1_000_000 : random.nextInt(1_000_000_000)));
+        }
+        java.util.List<BigDecimal> decimals = new java.util.ArrayList<>(java.util.List.of(BigDecimal.ZERO,
+                new BigDecimal("0E-8"), new BigDecimal("-0.00000001"), new BigDecimal("1E+3"), new BigDecimal("-5E-20"),
+                new BigDecimal("4611686018427387903E-8"), new BigDecimal("-4611686018427387904E-8"),
+                new BigDecimal("9223372036854775807E-8"), new BigDecimal("123456789012345678901234567890.12345678")));
+        for (int i = 0; i < 100_000; i++) {
+            decimals.add(BigDecimal.valueOf(random.nextLong() >> random.nextInt(64), random.nextInt(30) - 5));
+        }
+        BronzeEvent e = FlatAvroWriteSupportTest.randomEvent(random, 0);
+        for (int i = 0; i < instants.size(); i++) {
+            e.put(2, instants.get(i)); // put: the setter would cut nanoseconds
+            e.setStopPrice(decimals.get(i % decimals.size()));
+            e.setSymbol(i % 3 == 0 ? "\u00e9\u20ac\uD83D\uDE00" : i % 3 == 1 ? "a\uD800b" : null);
+            e.setEventSeq(i % 2 == 0 ? null : random.nextLong());
+            e.setExtraColumns(i % 5 == 0 ? "{\"venue\": \"X\u00e9\", \"fee\": null}" : null);
+            assertThat(OutboxChangeToBronze.contentFingerprint(e)).as("%s %s", e.getOccurredAt(), e.getStopPrice())
+                    .isEqualTo(fingerprintAsFirstStored(e));
+        }
+    }
+
+    /** The fingerprint as first written: the columns as String.valueOf / toString / toPlainString, joined. */
+    private static long fingerprintAsFirstStored(BronzeEvent e) {
+        java.util.function.Function<BigDecimal, String> plain = d -> d == null ? "null" : d.toPlainString();
+        String content = String.join("\u0001",
+                e.getEventId(), String.valueOf(e.getEventSeq()), e.getOccurredAt().toString(),
+                String.valueOf(e.getOperationId()), String.valueOf(e.getClientId()), e.getSymbol(), e.getEventType(),
+                plain.apply(e.getTriggerPrice()), plain.apply(e.getStopPrice()), plain.apply(e.getQuantity()), String.valueOf(e.getSide()),
+                String.valueOf(e.getExecutionToken()), e.getPayloadJson(), String.valueOf(e.getRequestPayloadHash()),
+                String.valueOf(e.getExchangeOrderId()), plain.apply(e.getFillPrice()), plain.apply(e.getSlippagePct()), e.getSource(),
+                String.valueOf(e.getErrorMessage()), String.valueOf(e.getRetryCount())) + OutboxChangeToBronze.extraContent(e.getExtraColumns());
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(d, 0, 8).getLong();
+        } catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
 }
