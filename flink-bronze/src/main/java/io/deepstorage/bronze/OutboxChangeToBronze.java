@@ -354,10 +354,7 @@ public final class OutboxChangeToBronze {
                 if (c >= 0x80) {
                     // A surrogate pair never starts before i, so encoding the rest on its own gives the same bytes.
                     byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
-                    room(rest.length);
-                    System.arraycopy(rest, 0, bytes, length, rest.length);
-                    length += rest.length;
-                    return this;
+                    return append(rest, 0, rest.length);
                 }
                 bytes[length++] = (byte) c;
             }
@@ -376,21 +373,14 @@ public final class OutboxChangeToBronze {
                 put((byte) '-');
                 value = -value;
             }
-            int i = digits.length;
-            do {
-                digits[--i] = (byte) ('0' + value % 10);
-                value /= 10;
-            } while (value != 0);
-            room(digits.length - i);
-            System.arraycopy(digits, i, bytes, length, digits.length - i);
-            length += digits.length - i;
-            return this;
+            int from = digitsOf(value);
+            return append(digits, from, digits.length - from);
         }
 
-        /** As Instant.toString (ISO_INSTANT: seconds always, the fraction in groups of three digits) for years 1000–9999. */
         private static final long YEAR_1000 = Instant.parse("1000-01-01T00:00:00Z").getEpochSecond();
         private static final long YEAR_10000 = Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond();
 
+        /** As Instant.toString (ISO_INSTANT: seconds always, the fraction in groups of three digits) for years 1000–9999. */
         FingerprintText instant(Instant t) {
             long seconds = t.getEpochSecond();
             if (seconds < YEAR_1000 || seconds >= YEAR_10000) {
@@ -431,28 +421,33 @@ public final class OutboxChangeToBronze {
                 put((byte) '-');
                 unscaled = -unscaled;
             }
-            int i = digits.length;
-            do {
-                digits[--i] = (byte) ('0' + unscaled % 10);
-                unscaled /= 10;
-            } while (unscaled != 0);
+            int i = digitsOf(unscaled);
             int count = digits.length - i;
             int point = count - scale; // digits before the point
-            room(count + Math.max(0, -point) + 2);
             if (point > 0) {
-                System.arraycopy(digits, i, bytes, length, point);
-                length += point;
-                put((byte) '.');
-                System.arraycopy(digits, i + point, bytes, length, scale);
-                length += scale;
-            } else {
-                put((byte) '0').put((byte) '.');
-                for (int z = point; z < 0; z++) {
-                    put((byte) '0');
-                }
-                System.arraycopy(digits, i, bytes, length, count);
-                length += count;
+                return append(digits, i, point).put((byte) '.').append(digits, i + point, scale);
             }
+            put((byte) '0').put((byte) '.');
+            for (int z = point; z < 0; z++) {
+                put((byte) '0');
+            }
+            return append(digits, i, count);
+        }
+
+        /** The decimal digits of {@code value} (not negative) at the end of {@link #digits}; returns where they start. */
+        private int digitsOf(long value) {
+            int i = digits.length;
+            do {
+                digits[--i] = (byte) ('0' + value % 10);
+                value /= 10;
+            } while (value != 0);
+            return i;
+        }
+
+        private FingerprintText append(byte[] source, int from, int count) {
+            room(count);
+            System.arraycopy(source, from, bytes, length, count);
+            length += count;
             return this;
         }
 
