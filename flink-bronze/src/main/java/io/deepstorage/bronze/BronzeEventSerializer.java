@@ -23,8 +23,8 @@ import io.deepstorage.schemas.BronzeEvent;
 /**
  * How bronze records cross the keyed exchange between the source and {@link DropDuplicateEvents}: field by field,
  * without Avro. Flink's own choice for a generated Avro class (its Avro serialiser, with union resolution and the
- * decimal and timestamp conversions) took 11 % of the bronze job's CPU in the full-speed bench, reading and writing
- * each record once.
+ * decimal and timestamp conversions) took 8–10 % of the bronze job's samples in the full-speed bench, writing and
+ * reading each record once (docs/benchmarks.md).
  *
  * <p>The layout follows {@link BronzeEvent}'s schema, read once: a bit per field that is null, then each present
  * value (strings as Flink's {@link StringValue}, decimals as scale and unscaled value, timestamps as seconds and
